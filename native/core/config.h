@@ -1,0 +1,26 @@
+// The run configuration: what `dettrace run` was asked to do, as the tracer executable
+// receives it on its command line (see tracer_main.cc). Plain data, no behaviour.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace det {
+
+struct RunConfig {
+  std::vector<std::string> command;    // argv of the command to run (command[0] looked up in PATH)
+  std::string chroot;                  // --chroot DIR; empty: default container from root_skel
+  std::string root_skel;               // --root-skel DIR: the repository's root/ skeleton
+  std::string workdir;                 // --workdir DIR, absolute; mounted read-write at /build
+  int64_t epoch = 744847200;           // --epoch SECONDS: the logical clock's start
+  uint64_t seed = 0;                   // --seed N
+  std::vector<std::string> env;        // --env NAME=VALUE entries, already resolved
+  std::string report;                  // --report FILE
+  double timeout = 0;                  // --timeout SECONDS (0: none)
+  bool strict = false;                 // --strict
+  int debug = 0;                       // --debug N
+  std::string log;                     // --log FILE
+  std::string hostname = "det";        // hostname/nodename seen inside
+};
+
+}  // namespace det
