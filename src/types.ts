@@ -8,7 +8,8 @@ export interface RunOptions {
   image?: string;          // --image REF: run the tracer inside this container image
   workdir: string;         // absolute host path
   epoch: number;           // integer seconds
-  seed: number;            // non-negative integer
+  seed: number;            // non-negative integer (Number(seedText): inexact above 2^53)
+  seedText?: string;       // --seed exactly, as decimal (0 .. 2^64-1); run.ts prefers it
   env: string[];           // NAME=VALUE, resolved
   report?: string;         // absolute path
   timeout?: number;        // seconds
