@@ -5,6 +5,7 @@
 //   tracer (host pid ns)  --fork-->  init (pid 1 of a new pid ns, untraced, reaps orphans)
 //                                    --fork-->  command (pid 2, traced from birth)
 #pragma once
+#include <cstdint>
 #include <string>
 #include <sys/types.h>
 
@@ -18,9 +19,16 @@ struct SandboxConfig {
   std::string workdir;      // host directory, absolute; bind-mounted read-write at /build
   std::string hostname = "det";
   std::string domainname = "det.invalid";
+  int64_t epoch = 744847200;  // mtime/atime given to the files copied from root_skel
 };
 
 SandboxConfig sandbox_config_from(const RunConfig& rc);
+
+// Optional early check, callable in the tracer before anything is unshared or forked, so a
+// bad --workdir/--chroot/--root-skel is reported by the tracer itself (exit 125) rather than
+// by init. sandbox_enter() repeats it. Returns false with a one-line reason in *err
+// ("--workdir /x: No such file or directory").
+bool sandbox_check(const SandboxConfig& cfg, std::string* err);
 
 // Step 1, in the tracer process itself (single-threaded), before it forks init:
 // when not already root, unshare a user namespace mapping the caller to uid/gid 0; then
