@@ -113,6 +113,11 @@ std::string userns_hint() {
          "run as root or with CAP_SYS_ADMIN)";
 }
 
+// The initial user namespace maps the whole uid range ("0 0 4294967295").
+bool in_initial_userns() {
+  return read_small_file("/proc/self/uid_map").find("4294967295") != std::string::npos;
+}
+
 bool is_dir(const std::string& p) {
   struct stat st;
   return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -586,8 +591,15 @@ bool sandbox_enter(const SandboxConfig& cfg, std::string* err) {
   // visible (/oldroot/proc): inside a user namespace the kernel only allows a proc mount
   // when an unobstructed one is already visible in the mount namespace.
   if (!ensure_dir(n + "/proc", 0555, err, what_root + ": cannot create /proc")) return false;
-  if (mount("proc", (n + "/proc").c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
-    return fail_errno(err, "cannot mount /proc");
+  if (mount("proc", (n + "/proc").c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+    int e = errno;
+    if (e == EPERM && !in_initial_userns())
+      return fail(err, "cannot mount /proc: " + errno_text(e) +
+                           " (in a user namespace the kernel refuses a new proc while parts of the host's "
+                           "/proc are hidden by over-mounts, as in a default Docker container; run as "
+                           "real root or in a privileged container)");
+    return fail_errno(err, "cannot mount /proc", e);
+  }
 
   if (!build_dev(err)) return false;
 
