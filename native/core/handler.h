@@ -1,0 +1,72 @@
+// The interface between the tracer's mechanism and det's determinization policy, in the
+// spirit of reverie's Tool: a handler sees one syscall of one thread at its seccomp stop
+// and says what happens to it. Handlers live in native/policy/, one file per concern, and
+// register themselves by syscall name; the syscall table says which names are traced.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "core/ptrace_ops.h"
+#include "core/tracee.h"
+
+namespace det {
+
+class Tracer;
+
+enum class Verdict : uint8_t {
+  Allow,      // the kernel runs the call (with ctx.regs if regs_dirty); no exit stop
+  AllowExit,  // the kernel runs it, then ctx.t.exit_fn runs at its exit stop
+  Emulate,    // skipped; the tracee sees ctx.ret
+  Block,      // parked with ctx.t.block set; re-dispatched when the scheduler wakes it
+  Yield,      // emulated (ctx.ret), and the next runnable thread goes first
+};
+
+struct SysCtx {
+  Tracer& tr;
+  Thread& t;
+  Regs& regs;          // entry registers (at exit stops: exit registers, rax = result)
+  bool retry = false;        // re-dispatched after a block
+  bool timed_out = false;    // the block's deadline has passed
+  bool signal_wake = false;  // woken because a signal became deliverable
+  bool regs_dirty = false;
+  long ret = 0;              // for Emulate/Yield
+
+  long nr() const { return static_cast<long>(regs.orig_rax); }
+  uint64_t arg(int i) const { return sys_arg(regs, i); }
+  void set_arg(int i, uint64_t v) {
+    set_sys_arg(regs, i, v);
+    regs_dirty = true;
+  }
+  Verdict emulate(long value) {
+    ret = value;
+    return Verdict::Emulate;
+  }
+  Verdict block(const Block& b) {
+    t.block = b;
+    return Verdict::Block;
+  }
+  Verdict allow_exit(ExitFn fn) {
+    t.exit_fn = fn;
+    return Verdict::AllowExit;
+  }
+  // At an exit stop: ask the tracer to rewind and park the thread with b.
+  ExitVerdict would_block(const Block& b) {
+    t.pending_block = b;
+    return ExitVerdict::WouldBlock;
+  }
+  long result() const { return static_cast<long>(regs.rax); }
+};
+
+using Handler = Verdict (*)(SysCtx&);
+
+// Registration from policy files: `static const bool r = register_handler("read", h);`
+bool register_handler(const char* name, Handler h);
+Handler find_handler(const char* name);
+
+// Scratch memory in the tracee for arguments the tracer substitutes (a zero timeout, a
+// rewritten array): below the x86-64 red zone of the thread's stack, 16-byte aligned.
+inline uint64_t tracee_scratch(const Regs& r, uint64_t size) {
+  return ((r.rsp - 128 - size) & ~uint64_t(15)) - 64;
+}
+
+}  // namespace det

@@ -1,0 +1,64 @@
+// The deterministic scheduler. Exactly one tracee runs at a time; it runs until it blocks,
+// yields, exits or uses up its quantum of traced stops, and the next one is chosen by a
+// fixed rule over the creation order. Nothing here depends on wall time or on the order
+// in which the kernel reports events, so the same inputs give the same interleaving.
+//
+// Blocking calls never block in the kernel: handlers try them non-blocking and park the
+// thread with a Block; `pick` re-checks parked threads in order. Sleeps and timeouts run
+// on a logical clock that jumps to the next deadline when nothing else can run.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "core/tracee.h"
+
+namespace det {
+
+class Scheduler {
+ public:
+  static constexpr uint32_t kQuantum = 20000;  // traced stops before a forced switch
+  static constexpr int64_t kNsPerStop = 1000;  // logical time each traced stop takes
+
+  // Threads in creation order; `cursor` is where the round-robin resumes.
+  void add(Thread* t);
+  void remove(Thread* t);
+  const std::vector<Thread*>& threads() const { return order_; }
+
+  // The next thread to run after the one created as `prev_seq` (round-robin in creation
+  // order), waking blocked ones whose condition now holds; nullptr if none can run now.
+  Thread* pick(uint64_t prev_seq);
+  // Whether a blocked thread may run now; sets ctx flags through the out-params.
+  bool wakeable(Thread* t, bool* timed_out, bool* signal_wake);
+
+  // Logical clock, monotonic ns since the sandbox started.
+  int64_t now() const { return now_; }
+  void tick() { now_ += kNsPerStop; }
+  // Jumps the clock to the earliest deadline of a blocked thread; false if none.
+  bool advance_to_next_deadline();
+
+  // Any traced call that may change shared state counts as progress (wakes Retry blocks).
+  void progress() { ++progress_; }
+  uint64_t progress_count() const { return progress_; }
+
+  // Futex wait queues, FIFO per key.
+  void futex_enqueue(Thread* t);
+  // Wakes up to n waiters of key whose bitset intersects; returns how many.
+  int futex_wake(uint64_t a, uint64_t b, int n, uint32_t bitset);
+  // Moves up to n waiters from one key to another; returns how many.
+  int futex_requeue(uint64_t a, uint64_t b, uint64_t a2, uint64_t b2, int n);
+  void futex_forget(Thread* t);
+
+ private:
+  std::vector<Thread*> order_;
+  int64_t now_ = 0;
+  uint64_t progress_ = 0;
+  std::map<std::pair<uint64_t, uint64_t>, std::deque<Thread*>> futexes_;
+};
+
+// Pending and blocked signal sets of a thread, from /proc/<tid>/status.
+bool read_signal_state(pid_t tid, uint64_t* pending, uint64_t* blocked);
+
+}  // namespace det

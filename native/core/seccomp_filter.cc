@@ -1,0 +1,86 @@
+#include "core/seccomp_filter.h"
+
+#include <cerrno>
+#include <cstddef>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/syscall_table.h"
+
+namespace det {
+namespace {
+
+struct Range {  // [lo, hi] share one verdict
+  unsigned lo, hi;
+  bool allow;
+};
+
+sock_filter stmt(uint16_t code, uint32_t k) { return BPF_STMT(code, k); }
+sock_filter jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) { return BPF_JUMP(code, k, jt, jf); }
+
+// Emits a binary search over the ranges [a, b): each leaf returns its verdict. Long jumps
+// (BPF_JA has a 32-bit offset) keep the tree valid whatever its size.
+void emit_tree(std::vector<sock_filter>& out, const std::vector<Range>& r, size_t a, size_t b) {
+  if (b - a == 1) {
+    out.push_back(stmt(BPF_RET | BPF_K, r[a].allow ? SECCOMP_RET_ALLOW : SECCOMP_RET_TRACE));
+    return;
+  }
+  size_t mid = a + (b - a) / 2;
+  // if nr >= r[mid].lo goto right (skip the next instruction, the long jump to the left)
+  out.push_back(jump(BPF_JMP | BPF_JGE | BPF_K, r[mid].lo, 1, 0));
+  size_t ja = out.size();
+  out.push_back(stmt(BPF_JMP | BPF_JA, 0));  // patched: to the left subtree
+  size_t right_start = out.size();
+  emit_tree(out, r, mid, b);
+  out[ja].k = static_cast<uint32_t>(out.size() - right_start);
+  emit_tree(out, r, a, mid);
+}
+
+}  // namespace
+
+std::vector<sock_filter> build_seccomp_filter() {
+  // Verdict per number, then merged into ranges.
+  std::vector<Range> ranges;
+  for (unsigned nr = 0; nr < kSyscallLimit; ++nr) {
+    const SyscallEntry* e = syscall_entry(nr);
+    bool allow = e && e->action == Action::Allow;
+    if (!ranges.empty() && ranges.back().allow == allow && ranges.back().hi + 1 == nr) {
+      ranges.back().hi = nr;
+    } else {
+      ranges.push_back({nr, nr, allow});
+    }
+  }
+  ranges.back().hi = 0xffffffffu;  // numbers past the table: traced, recorded as unknown
+
+  std::vector<sock_filter> out;
+  out.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+  // Foreign ABI (i386 via int 0x80): trace, so it is recorded and refused.
+  out.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0));
+  out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 1));  // data 1: foreign ABI
+  out.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+  // x32 numbers carry bit 30: trace them too.
+  out.push_back(jump(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1));
+  out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 1));  // data 1: foreign ABI
+  emit_tree(out, ranges, 0, ranges.size());
+  return out;
+}
+
+bool install_seccomp_filter(const std::vector<sock_filter>& prog, int* err_no) {
+  sock_fprog fprog;
+  fprog.len = static_cast<unsigned short>(prog.size());
+  fprog.filter = const_cast<sock_filter*>(prog.data());
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    *err_no = errno;
+    return false;
+  }
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) {
+    *err_no = errno;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace det

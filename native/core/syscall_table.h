@@ -1,0 +1,29 @@
+// The declarative syscall table (syscall_table.def) as data. See the .def file for the
+// meaning of each column; everything else in det derives its view of syscalls from here.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace det {
+
+enum class Action : uint8_t { Allow, Trace, DenyEPERM, DenyENOSYS };
+
+struct SyscallEntry {
+  int nr;
+  const char* name;
+  Action action;
+  const char* group;
+  const char* why;
+};
+
+constexpr int kSyscallLimit = 512;  // x86-64 numbers are below this; larger ones are unknown
+
+// The table, sorted by number.
+const std::vector<SyscallEntry>& syscall_table();
+// The entry for a number, or nullptr for a number the table does not know.
+const SyscallEntry* syscall_entry(long nr);
+// Name for messages: the table's name, or "syscall_<nr>".
+const char* syscall_name(long nr, char (&buf)[32]);
+const char* action_name(Action a);
+
+}  // namespace det

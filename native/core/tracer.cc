@@ -1,0 +1,935 @@
+#include "core/tracer.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/sandbox.h"
+#include "core/seccomp_filter.h"
+#include "core/syscall_table.h"
+
+namespace det {
+
+volatile sig_atomic_t g_stop_signal = 0;
+
+namespace {
+
+constexpr long kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                                PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEVFORKDONE |
+                                PTRACE_O_TRACEEXIT | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
+
+// SECCOMP_RET_DATA value of stops for calls from a foreign ABI (see seccomp_filter.cc).
+constexpr unsigned long kForeignAbi = 1;
+
+int event_of(int status) { return status >> 16; }
+
+// The thread's own sandbox tid, from the last field of NSpid in /proc/<tid>/status.
+pid_t read_ns_tid(pid_t tid, pid_t* tgid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/status", tid);
+  FILE* f = fopen(path, "re");
+  if (!f) return 0;
+  char line[512];
+  pid_t ns = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (!strncmp(line, "Tgid:", 5) && tgid) *tgid = static_cast<pid_t>(atoi(line + 5));
+    if (!strncmp(line, "NSpid:", 6)) {
+      char* last = strrchr(line, '\t');
+      ns = static_cast<pid_t>(atoi(last ? last + 1 : line + 6));
+    }
+  }
+  fclose(f);
+  return ns;
+}
+
+void write_all(int fd, const std::string& s) {
+  const char* p = s.data();
+  size_t n = s.size();
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w <= 0) return;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+}  // namespace
+
+Tracer::Tracer(const RunConfig& cfg) : cfg_(cfg) {
+  handlers_.assign(kSyscallLimit, nullptr);
+  for (const SyscallEntry& e : syscall_table())
+    if (e.action == Action::Trace) handlers_[e.nr] = find_handler(e.name);
+  if (!cfg_.log.empty()) {
+    int fd = open(cfg_.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) log_fd_ = fd;
+  }
+}
+
+Tracer::~Tracer() {
+  if (log_fd_ > 2) close(log_fd_);
+}
+
+void Tracer::log(int level, const char* fmt, ...) {
+  if (cfg_.debug < level) return;
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (n > static_cast<int>(sizeof buf) - 2) n = sizeof buf - 2;
+  buf[n++] = '\n';
+  write_all(log_fd_, "[det] " + std::string(buf, static_cast<size_t>(n)));
+}
+
+void Tracer::refuse(const std::string& why) {
+  if (failure_.empty()) failure_ = why;
+  end_run_killing_all("refused");
+}
+
+void Tracer::note_signal_sent() {
+  for (Thread* t : sched_.threads())
+    if (t->state == ThreadState::Blocked) t->maybe_signal = true;
+}
+
+Thread* Tracer::find(pid_t tid) {
+  auto it = threads_.find(tid);
+  return it == threads_.end() ? nullptr : it->second;
+}
+
+// ---------------------------------------------------------------------------------------
+// Launch: tracer -> init (pid 1, untraced once the command is forked) -> command (pid 2).
+
+[[noreturn]] void Tracer::init_main(int errfd) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  SandboxConfig sc = sandbox_config_from(cfg_);
+  std::string err;
+  if (!sandbox_enter(sc, &err)) {
+    write_all(errfd, err);
+    _exit(125);
+  }
+  if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) {
+    write_all(errfd, std::string("cannot trace the sandbox: ptrace: ") + strerror(errno));
+    _exit(125);
+  }
+  raise(SIGSTOP);  // the tracer sets its options, then lets us fork the command
+  pid_t cmd = fork();
+  if (cmd == 0) command_main();
+  if (cmd < 0) {
+    write_all(errfd, std::string("cannot start the command: fork: ") + strerror(errno));
+    _exit(125);
+  }
+  close(errfd);
+  // pid 1 of the sandbox: hold none of the command's pipes open, reap orphans until none
+  // is left. The tracer ends the run when the command exits.
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd < 3; ++fd) dup2(null, fd);
+  for (;;) {
+    if (wait(nullptr) < 0 && errno == ECHILD) _exit(0);
+  }
+}
+
+[[noreturn]] void Tracer::command_main() {
+  // Traced from birth (auto-attached through init's PTRACE_O_TRACEFORK).
+  personality(ADDR_NO_RANDOMIZE);  // same addresses every run
+  umask(022);
+  std::vector<std::string> env = {
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "HOME=/root",
+      "LANG=C.UTF-8",
+      "TZ=UTC",
+      "SOURCE_DATE_EPOCH=" + std::to_string(cfg_.epoch),
+  };
+  for (const std::string& kv : cfg_.env) {
+    std::string name = kv.substr(0, kv.find('='));
+    bool replaced = false;
+    for (std::string& e : env)
+      if (e.compare(0, name.size() + 1, name + "=") == 0) {
+        e = kv;
+        replaced = true;
+      }
+    if (!replaced) env.push_back(kv);
+  }
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(&e[0]);
+  envp.push_back(nullptr);
+  std::vector<char*> argv;
+  for (std::string& a : cfg_.command) argv.push_back(&a[0]);
+  argv.push_back(nullptr);
+
+  // Resolve the command as a shell does: 127 not found, 126 found but not executable.
+  const std::string& cmd = cfg_.command[0];
+  std::string path;
+  bool found_not_exec = false;
+  if (cmd.find('/') != std::string::npos) {
+    path = cmd;
+  } else {
+    const char* dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"};
+    for (const std::string& e : env)
+      if (e.compare(0, 5, "PATH=") == 0) {
+        // A PATH given with --env is honoured.
+        std::string p = e.substr(5);
+        size_t start = 0;
+        while (start <= p.size()) {
+          size_t end = p.find(':', start);
+          if (end == std::string::npos) end = p.size();
+          std::string cand = (end > start ? p.substr(start, end - start) : ".") + "/" + cmd;
+          struct stat st;
+          if (stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+            if (access(cand.c_str(), X_OK) == 0) {
+              path = cand;
+              break;
+            }
+            found_not_exec = true;
+          }
+          start = end + 1;
+        }
+      }
+    (void)dirs;
+  }
+  std::string prefix = "dettrace: " + cmd + ": ";
+  if (path.empty()) {
+    write_all(2, prefix + (found_not_exec ? "Permission denied\n" : "command not found\n"));
+    _exit(found_not_exec ? 126 : 127);
+  }
+  int e = 0;
+  if (!install_seccomp_filter(filter_, &e)) {
+    write_all(2, std::string("dettrace: cannot install the seccomp filter: ") + strerror(e) + "\n");
+    _exit(125);
+  }
+  execve(path.c_str(), argv.data(), envp.data());
+  int err = errno;
+  struct stat st;
+  bool is_dir = stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  write_all(2, prefix + (is_dir ? "Is a directory" : strerror(err)) + "\n");
+  _exit(err == ENOENT ? 127 : 126);
+}
+
+bool Tracer::launch() {
+  filter_ = build_seccomp_filter();
+  std::string err;
+  if (!sandbox_unshare(&err)) {
+    failure_ = err;
+    return false;
+  }
+  int errpipe[2];
+  if (pipe2(errpipe, O_CLOEXEC) != 0) {
+    failure_ = std::string("pipe: ") + strerror(errno);
+    return false;
+  }
+  fflush(nullptr);
+  pid_t init = fork();
+  if (init < 0) {
+    failure_ = std::string("cannot start the sandbox: fork: ") + strerror(errno);
+    return false;
+  }
+  if (init == 0) {
+    close(errpipe[0]);
+    init_main(errpipe[1]);
+  }
+  close(errpipe[1]);
+  init_pid_ = init;
+  auto init_failed = [&]() {
+    char buf[1024];
+    ssize_t n = read(errpipe[0], buf, sizeof buf - 1);
+    failure_ = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "the sandbox's init process died";
+    close(errpipe[0]);
+    return false;
+  };
+  int status;
+  if (waitpid(init, &status, __WALL) != init || !WIFSTOPPED(status)) return init_failed();
+  if (ptrace(PTRACE_SETOPTIONS, init, nullptr, reinterpret_cast<void*>(kPtraceOptions)) != 0) {
+    failure_ = std::string("ptrace(SETOPTIONS): ") + strerror(errno);
+    return false;
+  }
+  resume_cont(init);
+  pid_t cmd = -1;
+  while (cmd < 0) {
+    pid_t w = waitpid(-1, &status, __WALL);
+    if (w < 0) return init_failed();
+    if (w == init) {
+      if (!WIFSTOPPED(status)) return init_failed();
+      if (event_of(status) == PTRACE_EVENT_FORK) {
+        unsigned long msg = 0;
+        ptrace(PTRACE_GETEVENTMSG, init, nullptr, &msg);
+        cmd = static_cast<pid_t>(msg);
+        // init stays untraced: it only reaps orphans and never affects the command.
+        ptrace(PTRACE_DETACH, init, nullptr, nullptr);
+      } else {
+        resume_cont(init, WSTOPSIG(status) == SIGTRAP ? 0 : WSTOPSIG(status));
+      }
+    } else if (WIFSTOPPED(status)) {
+      early_stops_.insert(w);  // the command's first stop came before init's fork event
+    }
+  }
+  close(errpipe[0]);
+
+  auto proc = std::make_unique<Process>();
+  proc->tgid = cmd;
+  proc->is_main = true;
+  proc->pidfd = open_pidfd(cmd);
+  main_ = proc.get();
+  auto th = std::make_unique<Thread>();
+  th->tid = cmd;
+  th->proc = main_;
+  th->seq = ++seq_;
+  th->park = early_stops_.erase(cmd) ? Park::Continue : Park::AwaitStop;
+  main_->threads.push_back(th.get());
+  threads_[cmd] = th.get();
+  sched_.add(th.get());
+  all_threads_.push_back(std::move(th));
+  all_procs_.push_back(std::move(proc));
+  stats_.processes = 1;
+  stats_.threads = 1;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// The loop.
+
+int Tracer::run() {
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  if (!launch()) {
+    exit_code_ = 125;
+    if (init_pid_ > 0) {
+      kill(init_pid_, SIGKILL);
+      while (waitpid(-1, nullptr, __WALL) > 0) {
+      }
+    }
+  } else {
+    if (cfg_.timeout > 0) {
+      struct itimerval it{};
+      it.it_value.tv_sec = static_cast<time_t>(cfg_.timeout);
+      it.it_value.tv_usec = static_cast<suseconds_t>((cfg_.timeout - static_cast<double>(it.it_value.tv_sec)) * 1e6);
+      if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0) it.it_value.tv_usec = 1;
+      setitimer(ITIMER_REAL, &it, nullptr);
+    }
+    main_loop();
+    struct itimerval off{};
+    setitimer(ITIMER_REAL, &off, nullptr);
+    if (main_done_) {
+      if (WIFEXITED(main_status_)) {
+        exit_code_ = WEXITSTATUS(main_status_);
+      } else if (WIFSIGNALED(main_status_)) {
+        term_signal_ = WTERMSIG(main_status_);
+        exit_code_ = 128 + term_signal_;
+      }
+    }
+    if (timed_out_) exit_code_ = 124;
+    else if (interrupted_by_) exit_code_ = 128 + interrupted_by_;
+    else if (!failure_.empty()) exit_code_ = 125;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  duration_ms_ = static_cast<double>(t1.tv_sec - t0.tv_sec) * 1e3 + static_cast<double>(t1.tv_nsec - t0.tv_nsec) / 1e6;
+  return exit_code_;
+}
+
+void Tracer::main_loop() {
+  unsigned idle_rounds = 0;
+  while (!finished_) {
+    if (g_stop_signal) {
+      if (g_stop_signal == SIGALRM) {
+        timed_out_ = true;
+        end_run_killing_all("timeout");
+      } else {
+        interrupted_by_ = g_stop_signal;
+        end_run_killing_all("interrupted");
+      }
+      break;
+    }
+    if (main_done_) {
+      end_run_killing_all(nullptr);
+      break;
+    }
+    Thread* t = next_;
+    next_ = nullptr;
+    if (t && t->state != ThreadState::Runnable) t = nullptr;
+    if (!t) t = sched_.pick(prev_seq_);
+    if (!t) {
+      if (sched_.threads().empty()) break;
+      if (sched_.advance_to_next_deadline()) continue;
+      if (wait_external()) {
+        ++idle_rounds;
+        continue;
+      }
+      deadlocked_ = true;
+      failure_ = "deadlock: every process of the run is blocked (" + std::to_string(sched_.threads().size()) +
+                 " threads)";
+      end_run_killing_all("deadlock");
+      break;
+    }
+    idle_rounds = 0;
+    prev_seq_ = t->seq;
+    run_thread(t);
+  }
+  (void)idle_rounds;
+}
+
+// Waits for something outside the sandbox (a pipe from the host, the terminal) that a
+// blocked thread is waiting on. False when nothing outside can wake anyone: a deadlock.
+bool Tracer::wait_external() {
+  std::vector<pollfd> fds;
+  bool retry_blocked = false;
+  for (Thread* t : sched_.threads()) {
+    if (t->state != ThreadState::Blocked) continue;
+    if (t->block.kind == BlockKind::FdRead) fds.push_back({t->block.local_fd, POLLIN, 0});
+    if (t->block.kind == BlockKind::FdWrite) fds.push_back({t->block.local_fd, POLLOUT, 0});
+    if (t->block.kind == BlockKind::Retry) retry_blocked = true;
+  }
+  if (fds.empty() && !retry_blocked) return false;
+  if (!fds.empty()) {
+    int r = poll(fds.data(), fds.size(), retry_blocked ? 20 : -1);
+    if (r < 0 && errno != EINTR) return false;
+  } else {
+    usleep(20000);
+  }
+  // Readiness and lock state may have changed outside: let every retry run once more.
+  sched_.progress();
+  return true;
+}
+
+void Tracer::run_thread(Thread* t) {
+  t->stops_in_quantum = 0;
+  bool keep = true;
+  switch (t->park) {
+    case Park::AwaitStop: {
+      int status;
+      pid_t w = waitpid(t->tid, &status, __WALL);
+      if (w != t->tid) {
+        if (errno == EINTR) return;  // stop request: the loop handles it
+        on_death(t, 0);
+        return;
+      }
+      if (!WIFSTOPPED(status)) {
+        on_death(t, status);
+        return;
+      }
+      t->park = Park::Continue;
+      t->inject_sig = 0;
+      [[fallthrough]];
+    }
+    case Park::Continue:
+      if (!resume_cont(t->tid, t->inject_sig)) {
+        on_death(t, 0);
+        return;
+      }
+      t->inject_sig = 0;
+      break;
+    case Park::Redispatch:
+      keep = dispatch(t);
+      break;
+  }
+  while (keep && t->state != ThreadState::Dead && !finished_) {
+    pid_t who = 0;
+    int status = wait_event(t, &who);
+    if (who < 0) return;  // interrupted by a stop request
+    keep = handle_event(t, status);
+  }
+}
+
+int Tracer::wait_event(Thread* t, pid_t* who) {
+  for (;;) {
+    int status = 0;
+    pid_t w = waitpid(-1, &status, __WALL);
+    if (w < 0) {
+      if (errno == EINTR && g_stop_signal) {
+        *who = -1;
+        return 0;
+      }
+      if (errno == EINTR) continue;
+      // No tracee left at all: t is gone.
+      *who = -1;
+      on_death(t, 0);
+      return 0;
+    }
+    if (w == t->tid) {
+      *who = w;
+      return status;
+    }
+    // A multi-threaded exec reports through the thread-group leader's tid: the thread
+    // that called execve takes over that tid.
+    if (WIFSTOPPED(status) && event_of(status) == PTRACE_EVENT_EXEC && t->proc && w == t->proc->tgid) {
+      unsigned long former = 0;
+      ptrace(PTRACE_GETEVENTMSG, w, nullptr, &former);
+      if (static_cast<pid_t>(former) == t->tid) {
+        Thread* old_leader = find(w);
+        if (old_leader && old_leader != t) {
+          old_leader->state = ThreadState::Dead;
+          sched_.remove(old_leader);
+          auto& v = t->proc->threads;
+          v.erase(std::remove(v.begin(), v.end(), old_leader), v.end());
+        }
+        threads_.erase(t->tid);
+        t->tid = w;
+        threads_[w] = t;
+        *who = w;
+        return status;
+      }
+    }
+    handle_async(w, status);
+  }
+}
+
+bool Tracer::handle_event(Thread* t, int status) {
+  if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    on_death(t, status);
+    return false;
+  }
+  if (!WIFSTOPPED(status)) return true;
+  int sig = WSTOPSIG(status);
+  int ev = event_of(status);
+  if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP) {
+    ++stats_.stops;
+    sched_.tick();
+    if (++t->stops_in_quantum > Scheduler::kQuantum && sched_.threads().size() > 1) {
+      // Quantum used up: park at this stop; the call is dispatched when it runs again.
+      t->park = Park::Redispatch;
+      t->state = ThreadState::Runnable;
+      return false;
+    }
+    return dispatch(t);
+  }
+  if (sig == (SIGTRAP | 0x80)) return on_syscall_exit(t);
+  if (sig == SIGTRAP && ev != 0) {
+    switch (ev) {
+      case PTRACE_EVENT_FORK:
+      case PTRACE_EVENT_CLONE:
+      case PTRACE_EVENT_VFORK:
+        on_new_child(t, ev);
+        if (ev == PTRACE_EVENT_VFORK) {
+          // The parent now waits in the kernel until the child execs or exits; the child
+          // runs next. The parent's VFORK_DONE stop is collected deterministically then.
+          resume_cont(t->tid);
+          t->state = ThreadState::InKernel;
+          t->park = Park::Continue;
+          return false;
+        }
+        break;
+      case PTRACE_EVENT_EXEC:
+        on_exec(t);
+        break;
+      case PTRACE_EVENT_EXIT:
+        return on_exit_event(t);
+      default:
+        break;
+    }
+    if (!resume_cont(t->tid)) {
+      on_death(t, 0);
+      return false;
+    }
+    return true;
+  }
+  return on_signal(t, sig);
+}
+
+void Tracer::handle_async(pid_t pid, int status) {
+  Thread* a = find(pid);
+  if (!a) {
+    if (pid == init_pid_) {
+      if (WIFEXITED(status) || WIFSIGNALED(status)) init_pid_ = -1;
+      return;
+    }
+    if (WIFSTOPPED(status)) early_stops_.insert(pid);
+    return;
+  }
+  if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    on_death(a, status);
+    return;
+  }
+  if (!WIFSTOPPED(status)) return;
+  int sig = WSTOPSIG(status);
+  int ev = event_of(status);
+  if (a->park == Park::AwaitStop) {
+    a->park = Park::Continue;
+    a->inject_sig = 0;
+    return;
+  }
+  if (sig == SIGTRAP && ev == PTRACE_EVENT_EXIT) {
+    a->state = ThreadState::Exiting;
+    resume_cont(pid);
+    return;
+  }
+  if (sig == SIGTRAP && ev == PTRACE_EVENT_VFORK_DONE) {
+    a->state = ThreadState::Runnable;
+    a->park = Park::Continue;
+    return;
+  }
+  if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP) {
+    a->state = ThreadState::Runnable;
+    a->park = Park::Redispatch;
+    return;
+  }
+  // A signal-delivery stop of a thread that is not running (e.g. a vfork parent waiting
+  // in the kernel): deliver it when the thread next runs.
+  a->state = ThreadState::Runnable;
+  a->park = Park::Continue;
+  a->inject_sig = (sig == SIGTRAP && ev) ? 0 : sig;
+}
+
+// ---------------------------------------------------------------------------------------
+// Syscalls.
+
+bool Tracer::dispatch(Thread* t) {
+  Regs& r = t->regs;
+  if (!get_regs(t->tid, &r)) {
+    // Gone (killed while parked): its death event follows.
+    t->state = ThreadState::Exiting;
+    int status;
+    if (waitpid(t->tid, &status, __WALL) == t->tid && (WIFEXITED(status) || WIFSIGNALED(status)))
+      on_death(t, status);
+    else
+      on_death(t, 0);
+    return false;
+  }
+  bool retry = t->state == ThreadState::Runnable && t->park == Park::Redispatch && t->block.kind != BlockKind::None;
+  SysCtx ctx{*this, *t, r};
+  ctx.retry = retry;
+  ctx.timed_out = t->wake_timed_out;
+  ctx.signal_wake = t->wake_signal;
+  t->wake_timed_out = t->wake_signal = false;
+  release_block(t);
+  t->state = ThreadState::Runnable;
+
+  if (t->would_block) {
+    // The call was tried non-blocking at its previous issue and would block: park it.
+    t->would_block = false;
+    t->block = t->pending_block;
+    t->pending_block = Block{};
+    park_blocked(t);
+    return false;
+  }
+
+  long nr = static_cast<long>(r.orig_rax);
+  unsigned long data = 0;
+  ptrace(PTRACE_GETEVENTMSG, t->tid, nullptr, &data);
+  const SyscallEntry* e = data == kForeignAbi ? nullptr : syscall_entry(nr);
+  if (!retry) count(e ? e->group : "unsupported");
+  log(2, "%d %s(%llx, %llx, %llx)%s", t->ns_tid ? t->ns_tid : t->tid,
+      e ? e->name : "?", static_cast<unsigned long long>(r.rdi), static_cast<unsigned long long>(r.rsi),
+      static_cast<unsigned long long>(r.rdx), retry ? " [retry]" : "");
+
+  if (!e || e->action == Action::DenyENOSYS) {
+    char buf[32];
+    std::string name = data == kForeignAbi ? "i386:" + std::to_string(nr) : syscall_name(nr, buf);
+    auto& u = stats_.unsupported[name];
+    if (u.count++ == 0) {
+      u.pid = t->proc->ns_pid ? t->proc->ns_pid : t->proc->tgid;
+      log(1, "unsupported syscall %s: failing it with ENOSYS", name.c_str());
+    }
+    if (cfg_.strict) {
+      refuse("refused: the command used syscall " + name +
+             ", which det cannot determinize (--strict)");
+      return false;
+    }
+    return apply(t, ctx, ctx.emulate(-ENOSYS));
+  }
+  if (e->action == Action::DenyEPERM) {
+    ++stats_.denied[e->name];
+    return apply(t, ctx, ctx.emulate(-EPERM));
+  }
+  if (e->action == Action::Allow) return apply(t, ctx, Verdict::Allow);
+  Handler h = handlers_[nr];
+  t->entry_regs = r;
+  Verdict v = h ? h(ctx) : Verdict::Allow;
+  return apply(t, ctx, v);
+}
+
+bool Tracer::apply(Thread* t, SysCtx& ctx, Verdict v) {
+  Regs& r = ctx.regs;
+  switch (v) {
+    case Verdict::Allow:
+      if (ctx.regs_dirty) set_regs(t->tid, r);
+      sched_.progress();
+      break;
+    case Verdict::AllowExit:
+      if (ctx.regs_dirty) set_regs(t->tid, r);
+      if (!resume_syscall(t->tid)) {
+        on_death(t, 0);
+        return false;
+      }
+      return true;
+    case Verdict::Emulate:
+    case Verdict::Yield:
+      r.orig_rax = static_cast<unsigned long long>(-1);
+      r.rax = static_cast<unsigned long long>(ctx.ret);
+      set_regs(t->tid, r);
+      sched_.progress();
+      if (v == Verdict::Yield) {
+        t->park = Park::Continue;
+        t->state = ThreadState::Runnable;
+        return false;
+      }
+      break;
+    case Verdict::Block:
+      park_blocked(t);
+      return false;
+  }
+  if (!resume_cont(t->tid)) {
+    on_death(t, 0);
+    return false;
+  }
+  return true;
+}
+
+void Tracer::park_blocked(Thread* t) {
+  t->state = ThreadState::Blocked;
+  t->park = Park::Redispatch;
+  t->block.progress_seen = sched_.progress_count();
+  t->block.child_events_seen = t->proc->child_events;
+  if (t->block.kind == BlockKind::Futex) sched_.futex_enqueue(t);
+}
+
+void Tracer::release_block(Thread* t) {
+  if (t->block.kind == BlockKind::Futex) sched_.futex_forget(t);
+  if (t->block.local_fd >= 0) close(t->block.local_fd);
+  t->block = Block{};
+}
+
+bool Tracer::on_syscall_exit(Thread* t) {
+  if (!get_regs(t->tid, &t->regs)) {
+    on_death(t, 0);
+    return false;
+  }
+  ExitFn fn = t->exit_fn;
+  t->exit_fn = nullptr;
+  SysCtx ctx{*this, *t, t->regs};
+  ExitVerdict v = fn ? fn(ctx) : ExitVerdict::Done;
+  if (v == ExitVerdict::Done) {
+    if (ctx.regs_dirty) set_regs(t->tid, t->regs);
+    sched_.progress();
+  } else {
+    // Re-issue the call when it runs next: the registers of its entry, rip back over
+    // the syscall instruction. Its next seccomp stop parks it (would_block).
+    Regs back = t->entry_regs;
+    back.rax = back.orig_rax;
+    back.rip -= kSyscallInsnLen;
+    set_regs(t->tid, back);
+    t->would_block = true;
+  }
+  if (!resume_cont(t->tid)) {
+    on_death(t, 0);
+    return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// The process model.
+
+void Tracer::on_new_child(Thread* t, int event) {
+  unsigned long msg = 0;
+  ptrace(PTRACE_GETEVENTMSG, t->tid, nullptr, &msg);
+  pid_t tid = static_cast<pid_t>(msg);
+  if (tid <= 0 || find(tid)) return;
+  pid_t tgid = 0;
+  pid_t ns_tid = read_ns_tid(tid, &tgid);
+  bool is_thread = event == PTRACE_EVENT_CLONE && (t->clone_flags & CLONE_THREAD);
+  if (tgid) is_thread = tgid == t->proc->tgid;
+  auto th = std::make_unique<Thread>();
+  th->tid = tid;
+  th->ns_tid = ns_tid;
+  th->seq = ++seq_;
+  th->state = ThreadState::Runnable;
+  th->park = early_stops_.erase(tid) ? Park::Continue : Park::AwaitStop;
+  if (t->clone_flags & CLONE_CHILD_CLEARTID) th->clear_child_tid = t->clone_ctid;
+  if (is_thread) {
+    th->proc = t->proc;
+  } else {
+    auto p = std::make_unique<Process>();
+    p->tgid = tid;
+    p->ns_pid = ns_tid;
+    p->parent = (t->clone_flags & CLONE_PARENT) ? t->proc->parent : t->proc;
+    p->pidfd = open_pidfd(tid);
+    th->proc = p.get();
+    all_procs_.push_back(std::move(p));
+    ++stats_.processes;
+  }
+  ++stats_.threads;
+  t->clone_flags = t->clone_ctid = 0;
+  if (event == PTRACE_EVENT_VFORK) {
+    th->vfork_parent = t;
+    next_ = th.get();
+  }
+  th->proc->threads.push_back(th.get());
+  threads_[tid] = th.get();
+  sched_.add(th.get());
+  log(1, "new %s %d (sandbox %d) from %d", is_thread ? "thread" : "process", tid, ns_tid, t->tid);
+  all_threads_.push_back(std::move(th));
+}
+
+void Tracer::await_vfork_done(Thread* parent) {
+  if (!parent || parent->state != ThreadState::InKernel) return;
+  for (;;) {
+    int status;
+    pid_t w = waitpid(parent->tid, &status, __WALL);
+    if (w != parent->tid) {
+      if (errno == EINTR) continue;
+      on_death(parent, 0);
+      return;
+    }
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      on_death(parent, status);
+      return;
+    }
+    if (WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP && event_of(status) == PTRACE_EVENT_VFORK_DONE) {
+      parent->state = ThreadState::Runnable;
+      parent->park = Park::Continue;
+      return;
+    }
+    handle_async(parent->tid, status);
+    if (parent->state != ThreadState::InKernel) return;
+  }
+}
+
+void Tracer::on_exec(Thread* t) {
+  if (!t->proc->ns_pid) t->proc->ns_pid = read_ns_tid(t->tid, nullptr);
+  if (!t->ns_tid) t->ns_tid = t->proc->ns_pid;
+  if (t->vfork_parent) {
+    Thread* parent = t->vfork_parent;
+    t->vfork_parent = nullptr;
+    await_vfork_done(parent);
+  }
+  log(1, "exec in %d", t->tid);
+}
+
+bool Tracer::on_exit_event(Thread* t) {
+  t->state = ThreadState::Exiting;
+  resume_cont(t->tid);
+  // A thread-group leader that exits while other threads live stays a zombie and reports
+  // nothing until they are gone: do not wait for it.
+  if (t->is_leader() && !t->proc->exiting) {
+    size_t live = 0;
+    for (Thread* o : t->proc->threads)
+      if (o != t && o->state != ThreadState::Dead) ++live;
+    if (live > 0) return false;
+  }
+  return true;  // its death report follows
+}
+
+bool Tracer::on_signal(Thread* t, int sig) {
+  // The next stop is not the re-issue of a would-block call any more: a handler runs.
+  if (t->would_block) {
+    t->would_block = false;
+    if (t->pending_block.local_fd >= 0) close(t->pending_block.local_fd);
+    t->pending_block = Block{};
+  }
+  // Job-control stops would stop the whole run: not supported, the signal is dropped.
+  if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) sig = 0;
+  if (!resume_cont(t->tid, sig)) {
+    on_death(t, 0);
+    return false;
+  }
+  return true;
+}
+
+void Tracer::on_death(Thread* t, int status) {
+  if (t->state == ThreadState::Dead) return;
+  bool reported = WIFEXITED(status) || WIFSIGNALED(status);
+  t->state = ThreadState::Dead;
+  release_block(t);
+  if (t->pending_block.local_fd >= 0) close(t->pending_block.local_fd);
+  if (t->scratch.local_fd >= 0) close(t->scratch.local_fd), t->scratch.local_fd = -1;
+  sched_.remove(t);
+  threads_.erase(t->tid);
+  Process* p = t->proc;
+  auto& v = p->threads;
+  v.erase(std::remove(v.begin(), v.end(), t), v.end());
+  // pthread_join waits on the exited thread's clear_child_tid futex; the kernel's wake
+  // reaches nobody (no tracee sleeps in the kernel), so wake the emulated waiters.
+  if (t->clear_child_tid) sched_.futex_wake(static_cast<uint64_t>(p->tgid), t->clear_child_tid, 1 << 30, ~0u);
+  if (t->vfork_parent) {
+    Thread* parent = t->vfork_parent;
+    t->vfork_parent = nullptr;
+    await_vfork_done(parent);
+  }
+  if (reported && WIFSIGNALED(status)) p->exiting = true;
+  if (p->exiting && !v.empty()) drain_process(p);
+  if (p->threads.empty()) {
+    if (p->pidfd >= 0) close(p->pidfd), p->pidfd = -1;
+    if (p->parent) {
+      ++p->parent->child_events;
+      for (Thread* pt : p->parent->threads) pt->maybe_signal = true;  // SIGCHLD
+    }
+    if (p->is_main && !main_done_) {
+      main_done_ = true;
+      main_status_ = reported ? status : (137 << 8);
+      if (!reported) main_status_ = 0x9;  // killed, exact status unknown
+    }
+    log(1, "process %d exited (status 0x%x)", p->tgid, status);
+  }
+}
+
+// Every thread of a process that is exiting as a whole dies before anything else runs,
+// so the next thread picked sees the same world every run.
+void Tracer::drain_process(Process* p) {
+  while (!p->threads.empty()) {
+    Thread* o = p->threads.front();
+    int status;
+    pid_t w = waitpid(o->tid, &status, __WALL);
+    if (w != o->tid) {
+      if (errno == EINTR) continue;
+      on_death(o, 0);
+      continue;
+    }
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      bool was_exiting = p->exiting;
+      p->exiting = false;  // no recursion: this loop drains the rest
+      on_death(o, status);
+      p->exiting = was_exiting;
+    } else if (WIFSTOPPED(status)) {
+      resume_cont(o->tid);
+    }
+  }
+}
+
+void Tracer::kill_everything() {
+  if (init_pid_ > 0) kill(init_pid_, SIGKILL);  // pid 1 of the namespace: takes all with it
+  for (auto& kv : threads_) kill(kv.first, SIGKILL);
+}
+
+void Tracer::end_run_killing_all(const char* why) {
+  if (finished_) return;
+  finished_ = true;
+  size_t alive = 0;
+  for (auto& kv : threads_)
+    if (kv.second->state != ThreadState::Dead && kv.second->is_leader()) ++alive;
+  stats_.killed_at_exit = alive;
+  if (why) log(1, "ending the run (%s), killing %zu processes", why, alive);
+  kill_everything();
+  // Collect every death so nothing outlives the tracer (EXITKILL covers a tracer crash).
+  for (;;) {
+    int status;
+    pid_t w = waitpid(-1, &status, __WALL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (w == init_pid_ && (WIFEXITED(status) || WIFSIGNALED(status))) init_pid_ = -1;
+    Thread* t = find(w);
+    if (!t) continue;
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      Process* p = t->proc;
+      p->exiting = false;
+      on_death(t, status);
+    } else if (WIFSTOPPED(status)) {
+      resume_cont(w);
+    }
+  }
+}
+
+}  // namespace det

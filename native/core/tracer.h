@@ -1,0 +1,121 @@
+// The tracer: launches the sandbox, follows every thread of the run with ptrace, drives
+// the deterministic scheduler and hands each traced syscall to its policy handler.
+// Mechanism lives here and in ptrace_ops/scheduler; policy lives in native/policy/.
+#pragma once
+#include <csignal>
+#include <linux/filter.h>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/handler.h"
+#include "core/scheduler.h"
+#include "core/tracee.h"
+
+namespace det {
+
+struct RunStats {
+  std::map<std::string, uint64_t> intercepted;  // group -> traced calls
+  struct Unsupported {
+    uint64_t count = 0;
+    pid_t pid = 0;  // sandbox pid of the first process that made it
+  };
+  std::map<std::string, Unsupported> unsupported;  // syscall name -> count
+  std::map<std::string, uint64_t> denied;          // refused escapes (EPERM)
+  uint64_t processes = 0, threads = 0, stops = 0;
+  uint64_t killed_at_exit = 0;  // still alive when the command exited
+};
+
+class Tracer {
+ public:
+  explicit Tracer(const RunConfig& cfg);
+  ~Tracer();
+
+  // Runs the command; returns det's exit status (SPEC §1) and fills the report fields.
+  int run();
+
+  // For handlers.
+  const RunConfig& config() const { return cfg_; }
+  Scheduler& sched() { return sched_; }
+  RunStats& stats() { return stats_; }
+  void count(const char* group) { ++stats_.intercepted[group]; }
+  // A signal may now be pending for some blocked thread: make the scheduler look.
+  void note_signal_sent();
+  // Logical clocks (ns).
+  int64_t monotonic_ns() const { return sched_.now() + kBootOffsetNs; }
+  int64_t realtime_ns() const { return cfg_.epoch * 1000000000LL + sched_.now(); }
+  void log(int level, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+  // Refuse the run (--strict): ends it with status 125 and this reason.
+  void refuse(const std::string& why);
+
+  static constexpr int64_t kBootOffsetNs = 1000LL * 1000000000LL;  // "up" 1000 s at start
+
+  // Results, valid after run().
+  int exit_code() const { return exit_code_; }
+  int term_signal() const { return term_signal_; }
+  double duration_ms() const { return duration_ms_; }
+  const std::string& failure() const { return failure_; }
+  bool timed_out() const { return timed_out_; }
+  bool deadlocked() const { return deadlocked_; }
+  int interrupted_by() const { return interrupted_by_; }
+
+ private:
+  // Launch.
+  [[noreturn]] void init_main(int errfd);
+  [[noreturn]] void command_main();
+  bool launch();
+  // The loop.
+  void main_loop();
+  void run_thread(Thread* t);
+  int wait_event(Thread* t, pid_t* who);  // next event of t; others' events handled
+  bool handle_event(Thread* t, int status);
+  void handle_async(pid_t pid, int status);
+  bool dispatch(Thread* t);
+  bool apply(Thread* t, SysCtx& ctx, Verdict v);
+  bool on_syscall_exit(Thread* t);
+  void on_new_child(Thread* t, int event);
+  void on_exec(Thread* t);
+  bool on_exit_event(Thread* t);
+  bool on_signal(Thread* t, int sig);
+  void on_death(Thread* t, int status);
+  void drain_process(Process* p);
+  void await_vfork_done(Thread* parent);
+  bool wait_external();
+  void end_run_killing_all(const char* why);
+  void kill_everything();
+  Thread* find(pid_t tid);
+  void park_blocked(Thread* t);
+  void release_block(Thread* t);
+
+  RunConfig cfg_;
+  Scheduler sched_;
+  RunStats stats_;
+  std::vector<sock_filter> filter_;
+  std::map<pid_t, Thread*> threads_;
+  std::vector<std::unique_ptr<Thread>> all_threads_;
+  std::vector<std::unique_ptr<Process>> all_procs_;
+  std::set<pid_t> early_stops_;  // first stops of threads whose creation event is pending
+  std::vector<Handler> handlers_;
+  pid_t init_pid_ = -1;
+  Process* main_ = nullptr;
+  Thread* next_ = nullptr;  // runs next regardless of round-robin (a vfork child)
+  uint64_t seq_ = 0;
+  uint64_t prev_seq_ = 0;
+  bool main_done_ = false;
+  int main_status_ = 0;
+  int exit_code_ = 125, term_signal_ = 0;
+  double duration_ms_ = 0;
+  std::string failure_;
+  bool timed_out_ = false, deadlocked_ = false, finished_ = false;
+  int interrupted_by_ = 0;
+  int log_fd_ = 2;
+};
+
+// Set by the tracer's signal handlers (timeout, SIGINT/SIGTERM/SIGHUP).
+extern volatile sig_atomic_t g_stop_signal;
+
+}  // namespace det

@@ -1,0 +1,493 @@
+// Policy for calls that can block. No tracee ever sleeps in the kernel: each call is
+// tried in a way that cannot block (readiness checked first, O_NONBLOCK, WNOHANG-style
+// flags, a zero timeout), and when it would block the thread is parked with a Block the
+// scheduler re-checks in its fixed order. Sleeps and timeouts use the logical clock, so
+// `sleep 10` takes no wall time and every run sees the same wakeup order.
+#include <cerrno>
+#include <vector>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/tracer.h"
+
+namespace det {
+namespace {
+
+constexpr int64_t kNsPerSec = 1000000000LL;
+
+// ----- descriptors ----------------------------------------------------------------------
+
+// The tracer's copy of fd if reading or writing it can block (pipes, sockets, ttys,
+// eventfds...), else -1. Regular files, directories, block devices and the memory devices
+// (/dev/null, zero, full, random, urandom) never block.
+int blocking_fd(SysCtx& c, int fd) {
+  int local = grab_fd(c.t.proc->pidfd, fd);
+  if (local < 0) return -1;  // bad fd: the kernel gives the error
+  struct stat st;
+  bool may_block = true;
+  if (fstat(local, &st) == 0) {
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) may_block = false;
+    if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1) may_block = false;
+  }
+  if (may_block) {
+    int fl = fcntl(local, F_GETFL);
+    if (fl < 0 || (fl & O_NONBLOCK)) may_block = false;  // the program asked not to block
+  }
+  if (!may_block) {
+    close(local);
+    return -1;
+  }
+  return local;
+}
+
+Block fd_block(BlockKind kind, int local) {
+  Block b;
+  b.kind = kind;
+  b.local_fd = local;
+  return b;
+}
+
+// Reads, receives, accepts: ready now (data, EOF, a pending connection, an error) -> the
+// kernel runs it and it returns at once; otherwise park until the descriptor is readable.
+Verdict on_read_like(SysCtx& c) {
+  long nr = c.nr();
+  if ((nr == SYS_recvfrom && (c.arg(3) & MSG_DONTWAIT)) || (nr == SYS_recvmsg && (c.arg(2) & MSG_DONTWAIT)) ||
+      (nr == SYS_recvmmsg && (c.arg(3) & MSG_DONTWAIT)))
+    return Verdict::Allow;
+  if (nr == SYS_preadv2 && static_cast<int64_t>(c.arg(3)) != -1) return Verdict::Allow;  // positioned
+  if (c.signal_wake) return Verdict::Allow;  // with a signal pending it returns at once
+  int local = blocking_fd(c, static_cast<int>(c.arg(0)));
+  if (local < 0) return Verdict::Allow;
+  pollfd p{local, POLLIN, 0};
+  if (poll(&p, 1, 0) > 0) {
+    close(local);
+    return Verdict::Allow;
+  }
+  return c.block(fd_block(BlockKind::FdRead, local));
+}
+
+// Writes: room for all of it -> the kernel runs it. Otherwise it runs with O_NONBLOCK on
+// the open file (no other tracee runs meanwhile, so nobody else sees the flag) and the
+// exit stop restores the flag; a part written is continued, the rest waits for room.
+uint64_t write_len(SysCtx& c) {
+  long nr = c.nr();
+  if (nr == SYS_write || nr == SYS_sendto) return c.arg(2);
+  if (nr == SYS_writev || nr == SYS_pwritev2) {
+    uint64_t n = c.arg(2), total = 0;
+    if (n > 1024) return UINT64_MAX;
+    for (uint64_t i = 0; i < n; ++i) {
+      iovec v;
+      if (read_mem(c.t.tid, c.arg(1) + i * sizeof v, &v, sizeof v) != sizeof v) return UINT64_MAX;
+      total += v.iov_len;
+    }
+    return total;
+  }
+  return UINT64_MAX;  // sendmsg/sendmmsg/splice...: assume it may not fit
+}
+
+ExitVerdict write_exit(SysCtx& c) {
+  CallScratch& s = c.t.scratch;
+  int local = s.local_fd;
+  s.local_fd = -1;
+  if (local >= 0 && s.saved_flags >= 0) fcntl(local, F_SETFL, s.saved_flags);
+  long res = c.result();
+  bool is_write = c.nr() == SYS_write;
+  if (res == -EAGAIN && local >= 0) return c.would_block(fd_block(BlockKind::FdWrite, local));
+  if (is_write && res > 0 && static_cast<uint64_t>(res) < c.t.entry_regs.rdx && local >= 0) {
+    // Part of a blocking write went in: continue with the rest once there is room, and
+    // report the whole count at the end, as the kernel does for a blocking pipe.
+    if (!s.cont_active) {
+      s.cont_active = true;
+      s.cont_total = 0;
+      s.cont_buf = c.t.entry_regs.rsi;
+      s.cont_len = c.t.entry_regs.rdx;
+    }
+    s.cont_total += static_cast<uint64_t>(res);
+    c.t.entry_regs.rsi += static_cast<uint64_t>(res);
+    c.t.entry_regs.rdx -= static_cast<uint64_t>(res);
+    return c.would_block(fd_block(BlockKind::FdWrite, local));
+  }
+  if (local >= 0) close(local);
+  if (s.cont_active) {
+    long total = static_cast<long>(s.cont_total);
+    c.regs.rax = static_cast<unsigned long long>(res >= 0 ? total + res : (total > 0 ? total : res));
+    c.regs.rsi = s.cont_buf;
+    c.regs.rdx = s.cont_len;
+    c.regs_dirty = true;
+    s.cont_active = false;
+  }
+  return ExitVerdict::Done;
+}
+
+Verdict on_write_like(SysCtx& c) {
+  long nr = c.nr();
+  CallScratch& s = c.t.scratch;
+  if (!c.retry && !s.cont_active) s = CallScratch{};
+  if ((nr == SYS_sendto && (c.arg(3) & MSG_DONTWAIT)) || (nr == SYS_sendmsg && (c.arg(2) & MSG_DONTWAIT)) ||
+      (nr == SYS_sendmmsg && (c.arg(3) & MSG_DONTWAIT)))
+    return Verdict::Allow;
+  if (nr == SYS_pwritev2 && static_cast<int64_t>(c.arg(3)) != -1) return Verdict::Allow;
+  int fd = static_cast<int>(c.arg(0));
+  if (nr == SYS_sendfile || nr == SYS_splice || nr == SYS_tee || nr == SYS_copy_file_range) {
+    // Two descriptors: out is arg 0 for sendfile, arg 2 for splice/copy_file_range, 1 for tee.
+    fd = static_cast<int>(nr == SYS_sendfile ? c.arg(0) : nr == SYS_tee ? c.arg(1) : c.arg(2));
+    int in = static_cast<int>(nr == SYS_sendfile ? c.arg(1) : c.arg(0));
+    int lin = blocking_fd(c, in);
+    if (lin >= 0) {
+      pollfd p{lin, POLLIN, 0};
+      if (!c.signal_wake && poll(&p, 1, 0) == 0) return c.block(fd_block(BlockKind::FdRead, lin));
+      close(lin);
+    }
+  }
+  int local = blocking_fd(c, fd);
+  if (local < 0) {
+    if (s.cont_active) {  // the descriptor changed under a continued write: finish plainly
+      s.saved_flags = -1;
+      return c.allow_exit(write_exit);
+    }
+    return Verdict::Allow;
+  }
+  struct stat st;
+  if (!s.cont_active && !c.signal_wake && fstat(local, &st) == 0 && S_ISFIFO(st.st_mode)) {
+    int used = 0, cap = fcntl(local, F_GETPIPE_SZ);
+    uint64_t len = write_len(c);
+    // Pipe buffers fill page by page: keep two pages of slack.
+    if (cap > 0 && ioctl(local, FIONREAD, &used) == 0 && len != UINT64_MAX &&
+        static_cast<uint64_t>(used) + len + 8192 <= static_cast<uint64_t>(cap)) {
+      close(local);
+      return Verdict::Allow;
+    }
+  }
+  s.local_fd = local;
+  if (c.signal_wake) {
+    // A signal is pending: run it blocking; it returns at once, with what was written.
+    s.saved_flags = -1;
+    return c.allow_exit(write_exit);
+  }
+  s.saved_flags = fcntl(local, F_GETFL);
+  fcntl(local, F_SETFL, s.saved_flags | O_NONBLOCK);
+  return c.allow_exit(write_exit);
+}
+
+// ----- readiness waits: poll, select, epoll ---------------------------------------------
+
+struct TimeoutArg {
+  int index;
+  enum { Ms, Timespec, Timeval } kind;
+};
+
+TimeoutArg timeout_arg(long nr) {
+  switch (nr) {
+    case SYS_poll: return {2, TimeoutArg::Ms};
+    case SYS_ppoll: return {2, TimeoutArg::Timespec};
+    case SYS_select: return {4, TimeoutArg::Timeval};
+    case SYS_pselect6: return {4, TimeoutArg::Timespec};
+    case SYS_epoll_wait:
+    case SYS_epoll_pwait: return {3, TimeoutArg::Ms};
+    default: return {3, TimeoutArg::Timespec};  // epoll_pwait2
+  }
+}
+
+// The timeout in ns: -1 infinite, -2 unreadable.
+int64_t read_timeout(SysCtx& c, TimeoutArg ta) {
+  uint64_t v = c.arg(ta.index);
+  if (ta.kind == TimeoutArg::Ms) {
+    int ms = static_cast<int>(v);
+    return ms < 0 ? -1 : static_cast<int64_t>(ms) * 1000000;
+  }
+  if (!v) return -1;
+  int64_t pair[2];
+  if (read_mem(c.t.tid, v, pair, sizeof pair) != sizeof pair) return -2;
+  if (ta.kind == TimeoutArg::Timeval) return pair[0] * kNsPerSec + pair[1] * 1000;
+  return pair[0] * kNsPerSec + pair[1];
+}
+
+ExitVerdict readiness_exit(SysCtx& c) {
+  TimeoutArg ta = timeout_arg(c.nr());
+  set_sys_arg(c.regs, ta.index, sys_arg(c.t.entry_regs, ta.index));
+  c.regs_dirty = true;
+  bool final_try = c.t.scratch.b != 0;
+  if (c.result() != 0 || final_try) return ExitVerdict::Done;
+  Block b;
+  b.kind = BlockKind::Retry;
+  b.deadline = static_cast<int64_t>(c.t.scratch.c);
+  return c.would_block(b);
+}
+
+Verdict on_readiness(SysCtx& c) {
+  TimeoutArg ta = timeout_arg(c.nr());
+  CallScratch& s = c.t.scratch;
+  if (!c.retry) {
+    int64_t tmo = read_timeout(c, ta);
+    if (tmo == 0 || tmo == -2) return Verdict::Allow;  // no wait, or the kernel's EFAULT
+    s = CallScratch{};
+    s.c = static_cast<uint64_t>(tmo < 0 ? -1 : c.tr.sched().now() + tmo);
+  }
+  // Timed out: one last zero-timeout try whose answer stands (it fills the sets right).
+  s.b = c.timed_out ? 1 : 0;
+  if (ta.kind == TimeoutArg::Ms) {
+    c.set_arg(ta.index, 0);
+  } else {
+    static const int64_t zero[2] = {0, 0};
+    uint64_t at = tracee_scratch(c.regs, sizeof zero);
+    if (write_mem(c.t.tid, at, zero, sizeof zero) != sizeof zero) return Verdict::Allow;
+    c.set_arg(ta.index, at);
+  }
+  return c.allow_exit(readiness_exit);
+}
+
+// ----- sleeps ---------------------------------------------------------------------------
+
+bool read_timespec(SysCtx& c, uint64_t addr, int64_t* ns, long* err) {
+  int64_t ts[2];
+  if (read_mem(c.t.tid, addr, ts, sizeof ts) != sizeof ts) {
+    *err = -EFAULT;
+    return false;
+  }
+  if (ts[0] < 0 || ts[1] < 0 || ts[1] >= kNsPerSec) {
+    *err = -EINVAL;
+    return false;
+  }
+  *ns = ts[0] * kNsPerSec + ts[1];
+  return true;
+}
+
+Verdict sleep_until(SysCtx& c, int64_t deadline) {
+  c.t.scratch = CallScratch{};
+  c.t.scratch.c = static_cast<uint64_t>(deadline);
+  if (deadline <= c.tr.sched().now()) return c.emulate(0);
+  Block b;
+  b.kind = BlockKind::Sleep;
+  b.deadline = deadline;
+  return c.block(b);
+}
+
+// Woken early by a signal: EINTR with the time left, as the kernel reports it.
+Verdict sleep_interrupted(SysCtx& c, uint64_t rem_addr) {
+  int64_t left = static_cast<int64_t>(c.t.scratch.c) - c.tr.sched().now();
+  if (left < 0) left = 0;
+  if (rem_addr) {
+    int64_t ts[2] = {left / kNsPerSec, left % kNsPerSec};
+    write_mem(c.t.tid, rem_addr, ts, sizeof ts);
+  }
+  return c.emulate(-EINTR);
+}
+
+Verdict on_nanosleep(SysCtx& c) {
+  if (c.retry) return c.timed_out || !c.signal_wake ? c.emulate(0) : sleep_interrupted(c, c.arg(1));
+  int64_t ns;
+  long err;
+  if (!read_timespec(c, c.arg(0), &ns, &err)) return c.emulate(err);
+  return sleep_until(c, c.tr.sched().now() + ns);
+}
+
+Verdict on_clock_nanosleep(SysCtx& c) {
+  bool abs = c.arg(1) & TIMER_ABSTIME;
+  if (c.retry)
+    return c.timed_out || !c.signal_wake ? c.emulate(0) : sleep_interrupted(c, abs ? 0 : c.arg(3));
+  clockid_t clk = static_cast<clockid_t>(c.arg(0));
+  if (clk == CLOCK_THREAD_CPUTIME_ID) return c.emulate(-EINVAL);
+  if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME && clk != CLOCK_TAI &&
+      clk != CLOCK_PROCESS_CPUTIME_ID)
+    return c.emulate(-EINVAL);
+  int64_t ns;
+  long err;
+  if (!read_timespec(c, c.arg(2), &ns, &err)) return c.emulate(err);
+  int64_t now = c.tr.sched().now();
+  int64_t deadline = now + ns;
+  if (abs) {
+    int64_t clock_now = (clk == CLOCK_REALTIME || clk == CLOCK_TAI) ? c.tr.realtime_ns() : c.tr.monotonic_ns();
+    deadline = now + (ns - clock_now);
+  }
+  return sleep_until(c, deadline);
+}
+
+// ----- waits for signals ------------------------------------------------------------------
+
+uint64_t pending_of(pid_t tid, uint64_t* blocked) {
+  uint64_t pending = 0;
+  *blocked = 0;
+  read_signal_state(tid, &pending, blocked);
+  return pending;
+}
+
+Verdict block_for_signal(SysCtx& c, uint64_t mask, int64_t deadline) {
+  uint64_t blocked;
+  uint64_t pending = pending_of(c.t.tid, &blocked);
+  if (pending & mask) return Verdict::Allow;  // the kernel returns at once
+  Block b;
+  b.kind = BlockKind::Signal;
+  b.sigmask = mask;
+  b.deadline = deadline;
+  c.t.maybe_signal = false;
+  c.t.seen_pending = pending;
+  return c.block(b);
+}
+
+Verdict on_pause(SysCtx& c) {
+  if (c.signal_wake) return Verdict::Allow;
+  uint64_t blocked;
+  pending_of(c.t.tid, &blocked);
+  return block_for_signal(c, ~blocked, -1);
+}
+
+Verdict on_sigsuspend(SysCtx& c) {
+  if (c.signal_wake) return Verdict::Allow;
+  uint64_t mask = 0;
+  if (read_mem(c.t.tid, c.arg(0), &mask, sizeof mask) != sizeof mask) return Verdict::Allow;
+  return block_for_signal(c, ~mask, -1);
+}
+
+Verdict on_sigtimedwait(SysCtx& c) {
+  if (c.retry) return c.timed_out && !c.signal_wake ? c.emulate(-EAGAIN) : Verdict::Allow;
+  uint64_t set = 0;
+  if (read_mem(c.t.tid, c.arg(0), &set, sizeof set) != sizeof set) return Verdict::Allow;
+  int64_t deadline = -1;
+  if (c.arg(2)) {
+    int64_t ns;
+    long err;
+    if (!read_timespec(c, c.arg(2), &ns, &err)) return Verdict::Allow;
+    if (ns == 0) return Verdict::Allow;
+    deadline = c.tr.sched().now() + ns;
+  }
+  uint64_t blocked;
+  pending_of(c.t.tid, &blocked);
+  return block_for_signal(c, set | ~blocked, deadline);
+}
+
+// ----- locks and IPC: tried non-blocking, retried after others made progress ---------------
+
+struct FlagPatch {
+  int arg;
+  uint64_t set, clear;
+};
+
+ExitVerdict retry_exit(SysCtx& c) {
+  int i = static_cast<int>(c.t.scratch.a);
+  set_sys_arg(c.regs, i, sys_arg(c.t.entry_regs, i));
+  c.regs_dirty = true;
+  long res = c.result();
+  long busy1 = static_cast<long>(c.t.scratch.b), busy2 = static_cast<long>(c.t.scratch.c);
+  if (res == busy1 || res == busy2) {
+    Block b;
+    b.kind = BlockKind::Retry;
+    return c.would_block(b);
+  }
+  return ExitVerdict::Done;
+}
+
+Verdict try_nonblocking(SysCtx& c, int arg, uint64_t value, long busy1, long busy2) {
+  if (c.signal_wake) return Verdict::Allow;  // returns at once: EINTR or success
+  c.t.scratch = CallScratch{};
+  c.t.scratch.a = static_cast<uint64_t>(arg);
+  c.t.scratch.b = static_cast<uint64_t>(busy1);
+  c.t.scratch.c = static_cast<uint64_t>(busy2);
+  c.set_arg(arg, value);
+  return c.allow_exit(retry_exit);
+}
+
+Verdict on_flock(SysCtx& c) {
+  uint64_t op = c.arg(1);
+  if (op & LOCK_NB) return Verdict::Allow;
+  return try_nonblocking(c, 1, op | LOCK_NB, -EWOULDBLOCK, -EWOULDBLOCK);
+}
+
+Verdict on_fcntl(SysCtx& c) {
+  uint64_t cmd = c.arg(1);
+  if (cmd == F_SETLKW) return try_nonblocking(c, 1, F_SETLK, -EAGAIN, -EACCES);
+  if (cmd == F_OFD_SETLKW) return try_nonblocking(c, 1, F_OFD_SETLK, -EAGAIN, -EACCES);
+  return Verdict::Allow;
+}
+
+Verdict on_msgrcv(SysCtx& c) {
+  if (c.arg(4) & IPC_NOWAIT) return Verdict::Allow;
+  return try_nonblocking(c, 4, c.arg(4) | IPC_NOWAIT, -ENOMSG, -ENOMSG);
+}
+
+Verdict on_msgsnd(SysCtx& c) {
+  if (c.arg(3) & IPC_NOWAIT) return Verdict::Allow;
+  return try_nonblocking(c, 3, c.arg(3) | IPC_NOWAIT, -EAGAIN, -EAGAIN);
+}
+
+Verdict on_semop(SysCtx& c) {
+  uint64_t n = c.arg(2);
+  if (n == 0 || n > 512) return Verdict::Allow;  // the kernel's EINVAL/E2BIG
+  std::vector<sembuf> ops(n);
+  size_t bytes = n * sizeof(sembuf);
+  if (read_mem(c.t.tid, c.arg(1), ops.data(), bytes) != static_cast<ssize_t>(bytes)) return Verdict::Allow;
+  bool all_nowait = true;
+  for (sembuf& op : ops) {
+    if (!(op.sem_flg & IPC_NOWAIT)) all_nowait = false;
+    op.sem_flg |= IPC_NOWAIT;
+  }
+  if (all_nowait || c.signal_wake) return Verdict::Allow;
+  if (c.retry && c.timed_out) return c.emulate(-EAGAIN);
+  uint64_t at = tracee_scratch(c.regs, bytes);
+  if (write_mem(c.t.tid, at, ops.data(), bytes) != static_cast<ssize_t>(bytes)) return Verdict::Allow;
+  return try_nonblocking(c, 1, at, -EAGAIN, -EAGAIN);
+}
+
+Verdict on_mq_timed(SysCtx& c) {
+  if (c.retry && c.timed_out) return c.emulate(-ETIMEDOUT);
+  int local = blocking_fd(c, static_cast<int>(c.arg(0)));
+  if (local < 0) return Verdict::Allow;
+  pollfd p{local, static_cast<short>(c.nr() == SYS_mq_timedsend ? POLLOUT : POLLIN), 0};
+  if (c.signal_wake || poll(&p, 1, 0) > 0) {
+    close(local);
+    return Verdict::Allow;
+  }
+  Block b = fd_block(c.nr() == SYS_mq_timedsend ? BlockKind::FdWrite : BlockKind::FdRead, local);
+  if (c.arg(4)) {
+    int64_t ns;
+    long err;
+    if (read_timespec(c, c.arg(4), &ns, &err)) b.deadline = c.tr.sched().now() + (ns - c.tr.realtime_ns());
+  }
+  return c.block(b);
+}
+
+Verdict on_sched_yield(SysCtx& c) {
+  c.ret = 0;
+  return Verdict::Yield;
+}
+
+const bool registered = [] {
+  for (const char* n : {"read", "readv", "recvfrom", "recvmsg", "recvmmsg", "accept", "accept4", "preadv2"})
+    register_handler(n, on_read_like);
+  for (const char* n : {"write", "writev", "sendto", "sendmsg", "sendmmsg", "pwritev2", "sendfile", "splice", "tee",
+                        "copy_file_range", "vmsplice"})
+    register_handler(n, on_write_like);
+  for (const char* n : {"poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait", "epoll_pwait2"})
+    register_handler(n, on_readiness);
+  register_handler("nanosleep", on_nanosleep);
+  register_handler("clock_nanosleep", on_clock_nanosleep);
+  register_handler("pause", on_pause);
+  register_handler("rt_sigsuspend", on_sigsuspend);
+  register_handler("rt_sigtimedwait", on_sigtimedwait);
+  register_handler("flock", on_flock);
+  register_handler("fcntl", on_fcntl);
+  register_handler("msgrcv", on_msgrcv);
+  register_handler("msgsnd", on_msgsnd);
+  register_handler("semop", on_semop);
+  register_handler("semtimedop", on_semop);
+  register_handler("mq_timedsend", on_mq_timed);
+  register_handler("mq_timedreceive", on_mq_timed);
+  register_handler("sched_yield", on_sched_yield);
+  return true;
+}();
+
+}  // namespace
+}  // namespace det

@@ -1,0 +1,94 @@
+// Policy for the process model: what the tracer must learn at fork/clone/exec/exit time,
+// and waits on children, which must never block in the kernel (see scheduler.h).
+#include <cerrno>
+#include <csignal>
+#include <linux/sched.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "core/tracer.h"
+
+namespace det {
+namespace {
+
+Verdict on_clone(SysCtx& c) {
+  c.t.clone_flags = c.arg(0);
+  c.t.clone_ctid = c.arg(3);
+  return Verdict::Allow;
+}
+
+Verdict on_clone3(SysCtx& c) {
+  clone_args args{};
+  uint64_t size = c.arg(1);
+  if (size > sizeof args) size = sizeof args;
+  if (read_mem(c.t.tid, c.arg(0), &args, size) == static_cast<ssize_t>(size)) {
+    c.t.clone_flags = args.flags;
+    c.t.clone_ctid = args.child_tid;
+  }
+  return Verdict::Allow;
+}
+
+Verdict on_fork(SysCtx& c) {
+  c.t.clone_flags = 0;
+  return Verdict::Allow;
+}
+
+Verdict on_set_tid_address(SysCtx& c) {
+  c.t.clear_child_tid = c.arg(0);
+  return Verdict::Allow;
+}
+
+Verdict on_exit_group(SysCtx& c) {
+  c.t.proc->exiting = true;
+  return Verdict::Allow;
+}
+
+Verdict on_signal_send(SysCtx& c) {
+  c.tr.note_signal_sent();
+  return Verdict::Allow;
+}
+
+// wait4 and waitid: tried with WNOHANG; nothing to collect yet -> parked until a child of
+// this process changes state. The options argument is restored at the exit stop.
+int options_arg(long nr) { return nr == SYS_wait4 ? 2 : 3; }
+
+ExitVerdict wait_exit(SysCtx& c) {
+  int i = options_arg(c.nr());
+  set_sys_arg(c.regs, i, sys_arg(c.t.entry_regs, i));
+  c.regs_dirty = true;
+  if (c.result() != 0) return ExitVerdict::Done;
+  if (c.nr() == SYS_waitid) {
+    uint64_t infop = c.arg(2);
+    uint32_t child_pid = 0;
+    if (!infop || !read_u32(c.t.tid, infop + 16, &child_pid) || child_pid != 0) return ExitVerdict::Done;
+  }
+  Block b;
+  b.kind = BlockKind::Child;
+  return c.would_block(b);
+}
+
+Verdict on_wait(SysCtx& c) {
+  int i = options_arg(c.nr());
+  uint64_t options = c.arg(i);
+  // With a signal pending the real call returns at once (EINTR or a restart).
+  if ((options & WNOHANG) || c.signal_wake) return Verdict::Allow;
+  c.set_arg(i, options | WNOHANG);
+  return c.allow_exit(wait_exit);
+}
+
+const bool registered = [] {
+  register_handler("clone", on_clone);
+  register_handler("clone3", on_clone3);
+  register_handler("fork", on_fork);
+  register_handler("vfork", on_fork);
+  register_handler("set_tid_address", on_set_tid_address);
+  register_handler("exit_group", on_exit_group);
+  for (const char* n : {"kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal"})
+    register_handler(n, on_signal_send);
+  register_handler("wait4", on_wait);
+  register_handler("waitid", on_wait);
+  return true;
+}();
+
+}  // namespace
+}  // namespace det
