@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/ptrace_ops.h"
 #include "core/tracee.h"
@@ -19,6 +20,7 @@ enum class Verdict : uint8_t {
   Emulate,    // skipped; the tracee sees ctx.ret
   Block,      // parked with ctx.t.block set; re-dispatched when the scheduler wakes it
   Yield,      // emulated (ctx.ret), and the next runnable thread goes first
+  Pass,       // not this handler's business: the next handler for the call decides
 };
 
 struct SysCtx {
@@ -60,8 +62,22 @@ struct SysCtx {
 using Handler = Verdict (*)(SysCtx&);
 
 // Registration from policy files: `static const bool r = register_handler("read", h);`
-bool register_handler(const char* name, Handler h);
-Handler find_handler(const char* name);
+// Several handlers may serve one call (e.g. read: random devices, virtual /proc files,
+// then pipes); they run in ascending `order` until one returns something other than Pass.
+// A call whose handlers all pass runs in the kernel (Allow).
+bool register_handler(const char* name, Handler h, int order = 100);
+std::vector<Handler> find_handlers(const char* name);
+
+// Hooks for policy that is not tied to one syscall.
+// After every successful execve (PTRACE_EVENT_EXEC), before the new program runs.
+using ExecHook = void (*)(Tracer& tr, Thread& t);
+bool register_exec_hook(ExecHook h);
+// At a signal-delivery stop of a running thread; return true when the policy handled the
+// signal (e.g. emulated a trapped instruction) and it must not be delivered.
+using SignalHook = bool (*)(Tracer& tr, Thread& t, int sig);
+bool register_signal_hook(SignalHook h);
+const std::vector<ExecHook>& exec_hooks();
+const std::vector<SignalHook>& signal_hooks();
 
 // Scratch memory in the tracee for arguments the tracer substitutes (a zero timeout, a
 // rewritten array): below the x86-64 red zone of the thread's stack, 16-byte aligned.

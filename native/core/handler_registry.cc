@@ -1,23 +1,51 @@
+#include <algorithm>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "core/handler.h"
 
 namespace det {
 
-static std::map<std::string, Handler>& registry() {
-  static std::map<std::string, Handler> r;
+namespace {
+std::map<std::string, std::vector<std::pair<int, Handler>>>& registry() {
+  static std::map<std::string, std::vector<std::pair<int, Handler>>> r;
   return r;
 }
+std::vector<ExecHook>& exec_hook_list() {
+  static std::vector<ExecHook> v;
+  return v;
+}
+std::vector<SignalHook>& signal_hook_list() {
+  static std::vector<SignalHook> v;
+  return v;
+}
+}  // namespace
 
-bool register_handler(const char* name, Handler h) {
-  registry()[name] = h;
+bool register_handler(const char* name, Handler h, int order) {
+  auto& v = registry()[name];
+  v.emplace_back(order, h);
+  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return true;
 }
 
-Handler find_handler(const char* name) {
+std::vector<Handler> find_handlers(const char* name) {
+  std::vector<Handler> out;
   auto it = registry().find(name);
-  return it == registry().end() ? nullptr : it->second;
+  if (it != registry().end())
+    for (auto& p : it->second) out.push_back(p.second);
+  return out;
 }
+
+bool register_exec_hook(ExecHook h) {
+  exec_hook_list().push_back(h);
+  return true;
+}
+bool register_signal_hook(SignalHook h) {
+  signal_hook_list().push_back(h);
+  return true;
+}
+const std::vector<ExecHook>& exec_hooks() { return exec_hook_list(); }
+const std::vector<SignalHook>& signal_hooks() { return signal_hook_list(); }
 
 }  // namespace det

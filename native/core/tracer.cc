@@ -70,9 +70,9 @@ void write_all(int fd, const std::string& s) {
 }  // namespace
 
 Tracer::Tracer(const RunConfig& cfg) : cfg_(cfg) {
-  handlers_.assign(kSyscallLimit, nullptr);
+  handlers_.assign(kSyscallLimit, {});
   for (const SyscallEntry& e : syscall_table())
-    if (e.action == Action::Trace) handlers_[e.nr] = find_handler(e.name);
+    if (e.action == Action::Trace) handlers_[e.nr] = find_handlers(e.name);
   if (!cfg_.log.empty()) {
     int fd = open(cfg_.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd >= 0) log_fd_ = fd;
@@ -643,15 +643,19 @@ bool Tracer::dispatch(Thread* t) {
     return apply(t, ctx, ctx.emulate(-EPERM));
   }
   if (e->action == Action::Allow) return apply(t, ctx, Verdict::Allow);
-  Handler h = handlers_[nr];
   t->entry_regs = r;
-  Verdict v = h ? h(ctx) : Verdict::Allow;
-  return apply(t, ctx, v);
+  Verdict v = Verdict::Pass;
+  for (Handler h : handlers_[nr]) {
+    v = h(ctx);
+    if (v != Verdict::Pass) break;
+  }
+  return apply(t, ctx, v == Verdict::Pass ? Verdict::Allow : v);
 }
 
 bool Tracer::apply(Thread* t, SysCtx& ctx, Verdict v) {
   Regs& r = ctx.regs;
   switch (v) {
+    case Verdict::Pass:
     case Verdict::Allow:
       if (ctx.regs_dirty) set_regs(t->tid, r);
       sched_.progress();
@@ -804,6 +808,7 @@ void Tracer::on_exec(Thread* t) {
     t->vfork_parent = nullptr;
     await_vfork_done(parent);
   }
+  for (ExecHook h : exec_hooks()) h(*this, *t);
   log(1, "exec in %d", t->tid);
 }
 
@@ -828,6 +833,11 @@ bool Tracer::on_signal(Thread* t, int sig) {
     if (t->pending_block.local_fd >= 0) close(t->pending_block.local_fd);
     t->pending_block = Block{};
   }
+  for (SignalHook h : signal_hooks())
+    if (h(*this, *t, sig)) {
+      sig = 0;
+      break;
+    }
   // Job-control stops would stop the whole run: not supported, the signal is dropped.
   if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) sig = 0;
   if (!resume_cont(t->tid, sig)) {

@@ -99,7 +99,7 @@ class Tracer {
   std::vector<std::unique_ptr<Thread>> all_threads_;
   std::vector<std::unique_ptr<Process>> all_procs_;
   std::set<pid_t> early_stops_;  // first stops of threads whose creation event is pending
-  std::vector<Handler> handlers_;
+  std::vector<std::vector<Handler>> handlers_;  // by syscall number, in order
   pid_t init_pid_ = -1;
   Process* main_ = nullptr;
   Thread* next_ = nullptr;  // runs next regardless of round-robin (a vfork child)
