@@ -9,6 +9,7 @@
 #include <linux/filter.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -219,8 +220,28 @@ Thread* Tracer::find(pid_t tid) {
   _exit(err == ENOENT ? 127 : 126);
 }
 
+// Tracer and tracees share one CPU. Only one tracee runs at a time anyway, and every
+// ptrace stop is a switch between tracee and tracer: on one CPU it is a direct context
+// switch, across CPUs it needs a cross-CPU wakeup. Measured on a 2-vCPU VM: 55 us per
+// stop across CPUs, 10 us on one (see bench/).
+static void pin_to_one_cpu() {
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
+  int cpu = sched_getcpu();
+  if (cpu < 0 || !CPU_ISSET(cpu, &allowed)) {
+    for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &allowed); ++cpu) {
+    }
+    if (cpu >= CPU_SETSIZE) return;
+  }
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  sched_setaffinity(0, sizeof one, &one);
+}
+
 bool Tracer::launch() {
   filter_ = build_seccomp_filter();
+  pin_to_one_cpu();
   std::string err;
   if (!sandbox_unshare(&err)) {
     failure_ = err;
