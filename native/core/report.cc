@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/guarantees.h"
@@ -57,6 +58,9 @@ std::string run_report_json(Tracer& tr, const HostProbe& host) {
   o += ",\"threads\":" + json_uint(s.threads);
   o += ",\"stops\":" + json_uint(s.stops);
   o += ",\"killedAtExit\":" + json_uint(s.killed_at_exit);
+  struct rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  o += ",\"tracerMaxRssKb\":" + json_int(ru.ru_maxrss);
   o += ",\"timedOut\":" + json_bool(tr.timed_out());
   o += ",\"deadlock\":" + json_bool(tr.deadlocked());
   o += ",\"interruptedBy\":" + (tr.interrupted_by() ? json_int(tr.interrupted_by()) : std::string("null"));

@@ -1,0 +1,201 @@
+// `npm run bench`: builds its own workloads, then times each natively, under
+// `strace -f -o /dev/null` and under det's tracer, several runs each, in one run of this
+// script, and prints medians and ratios to native (plus the tracer's peak memory).
+//
+// det is timed through the tracer executable (what `dettrace run` spawns) so that Node's
+// start-up does not blur short workloads; the CLI's own start-up is printed separately.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { packageRoot, tracerPath } from '../src/native.js';
+
+interface Workload {
+  name: string;
+  setup: (dir: string) => void;       // once: create the inputs in dir
+  reset?: (dir: string) => void;      // before every timed run
+  cmd: string[];                      // run in dir
+  native?: string[];                  // the native baseline, when not cmd (e.g. make -j2)
+  target?: number;                    // the ratio det must stay under (issue: performance)
+}
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const root = packageRoot();
+const tracer = tracerPath();
+const sh = (script: string) => ['sh', '-c', script];
+
+function cProject(dir: string, files = 24): void {
+  for (let i = 1; i <= files; i++) {
+    const body = Array.from({ length: 30 }, (_, k) => `static int g${k}(int x){ return x*${k}+${i}; }`).join('\n');
+    writeFileSync(join(dir, `f${i}.c`), `${body}\nint f${i}(int x){ int s=0; for(int i=0;i<x;i++) s+=g${i % 30}(i); return s; }\n`);
+  }
+  const decls = Array.from({ length: files }, (_, i) => `int f${i + 1}(int);`).join('\n');
+  const calls = Array.from({ length: files }, (_, i) => `s+=f${i + 1}(10);`).join(' ');
+  writeFileSync(join(dir, 'main.c'), `#include <stdio.h>\n${decls}\nint main(void){ int s=0; ${calls} printf("%d\\n", s); return 0; }\n`);
+  writeFileSync(
+    join(dir, 'Makefile'),
+    'OBJS=$(patsubst %.c,%.o,$(sort $(wildcard *.c)))\nprog: $(OBJS)\n\t$(CC) -o $@ $^\n%.o: %.c\n\t$(CC) -O2 -c $< -o $@\nclean:\n\trm -f *.o prog\n',
+  );
+}
+
+function fileTree(dir: string, n: number): void {
+  const src = join(dir, 'tree');
+  for (let d = 0; d < n / 100; d++) {
+    mkdirSync(join(src, `d${d}`), { recursive: true });
+    for (let f = 0; f < 100; f++) writeFileSync(join(src, `d${d}`, `f${f}.txt`), `file ${d}/${f}\n`.repeat(20 + (f % 50)));
+  }
+}
+
+const MODULES = [
+  'abc', 'argparse', 'array', 'ast', 'asyncio', 'base64', 'bisect', 'bz2', 'calendar', 'cmath', 'codecs', 'collections',
+  'colorsys', 'concurrent.futures', 'configparser', 'contextlib', 'copy', 'csv', 'ctypes', 'dataclasses', 'datetime',
+  'decimal', 'difflib', 'dis', 'email', 'email.mime.text', 'enum', 'errno', 'fnmatch', 'fractions', 'ftplib',
+  'functools', 'getopt', 'gettext', 'glob', 'gzip', 'hashlib', 'heapq', 'hmac', 'html', 'html.parser', 'http.client',
+  'http.server', 'imaplib', 'importlib', 'inspect', 'io', 'ipaddress', 'itertools', 'json', 'keyword', 'linecache',
+  'locale', 'logging', 'logging.handlers', 'lzma', 'mailbox', 'math', 'mimetypes', 'multiprocessing', 'netrc',
+  'numbers', 'operator', 'optparse', 'pathlib', 'pickle', 'pkgutil', 'platform', 'plistlib', 'poplib', 'pprint',
+  'profile', 'pstats', 'queue', 'quopri', 'random', 're', 'reprlib', 'sched', 'secrets', 'selectors', 'shelve',
+  'shlex', 'shutil', 'signal', 'smtplib', 'socket', 'socketserver', 'sqlite3', 'ssl', 'stat', 'statistics', 'string',
+  'stringprep', 'struct', 'subprocess', 'tarfile', 'tempfile', 'textwrap', 'threading', 'timeit', 'tokenize', 'trace',
+  'traceback', 'typing', 'unittest', 'urllib.parse', 'urllib.request', 'uuid', 'warnings', 'wave', 'weakref',
+  'xml.dom.minidom', 'xml.etree.ElementTree', 'zipfile', 'zlib',
+];
+
+const THREADS_C = `#include <pthread.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+static void* work(void* a){ (void)a; for (int i = 0; i < 20000; i++) syscall(SYS_getppid); return 0; }
+int main(void){ pthread_t t[4]; for (int i = 0; i < 4; i++) pthread_create(&t[i], 0, work, 0);
+  for (int i = 0; i < 4; i++) pthread_join(t[i], 0); return 0; }
+`;
+const SYSLOOP_C = `#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+int main(int argc, char** argv){ long n = atol(argv[1]); struct timespec t;
+  for (long i = 0; i < n; i++) syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t); return 0; }
+`;
+
+function cc(dir: string, name: string, src: string): void {
+  writeFileSync(join(dir, `${name}.c`), src);
+  execFileSync('cc', ['-O2', '-pthread', '-o', join(dir, name), join(dir, `${name}.c`)]);
+}
+
+const workloads: Workload[] = [
+  { name: 'make -j1 (25 C files)', setup: (d) => cProject(d), reset: (d) => run(['make', 'clean'], d), cmd: ['make', '-j1'], target: 1.1 },
+  {
+    name: 'make -j2 (25 C files)', setup: (d) => cProject(d), reset: (d) => run(['make', 'clean'], d),
+    cmd: ['make', '-j2'], target: 2.2,
+  },
+  {
+    name: 'tar czf (5,000 files)', setup: (d) => fileTree(d, 5000), reset: (d) => rmSync(join(d, 'out.tgz'), { force: true }),
+    cmd: ['tar', 'czf', 'out.tgz', 'tree'], target: 1.3,
+  },
+  {
+    name: `python3: import ${MODULES.length} modules`,
+    setup: (d) => writeFileSync(join(d, 'imports.py'), MODULES.map((m) => `import ${m}`).join('\n') + '\nprint("ok")\n'),
+    cmd: ['/usr/bin/python3', '-B', 'imports.py'], target: 1.8,
+  },
+  {
+    name: '2,000 fork/exec of /bin/true', setup: () => undefined,
+    cmd: sh('i=0; while [ $i -lt 2000 ]; do /bin/true; i=$((i+1)); done'), target: 3.0,
+  },
+  { name: '4 threads x 20,000 getppid', setup: (d) => cc(d, 'threads', THREADS_C), cmd: ['./threads'] },
+];
+
+// Scaling: the per-call and per-process cost as counts grow.
+const scaling: Workload[] = [1000, 10000, 100000].map((n) => ({
+  name: `${n} traced syscalls`, setup: (d: string) => cc(d, 'sysloop', SYSLOOP_C), cmd: ['./sysloop', String(n)],
+}));
+const forkScaling: Workload[] = [100, 1000].map((n) => ({
+  name: `${n} fork/exec`, setup: () => undefined,
+  cmd: sh(`i=0; while [ $i -lt ${n} ]; do /bin/true; i=$((i+1)); done`),
+}));
+
+function run(cmd: string[], cwd: string): void {
+  const r = spawnSync(cmd[0], cmd.slice(1), { cwd, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed in ${cwd} (status ${r.status})`);
+}
+
+function timeOnce(cmd: string[], cwd: string): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd[0], cmd.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(-500)}`);
+  return ms;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface Row { name: string; native: number; strace: number; det: number; rssKb: number; target?: number }
+
+function measure(w: Workload, base: string): Row {
+  const dir = join(base, w.name.replace(/[^a-z0-9]+/gi, '-'));
+  mkdirSync(dir, { recursive: true });
+  w.setup(dir);
+  const report = join(base, 'report.json');
+  const variants: Record<'native' | 'strace' | 'det', string[]> = {
+    native: w.native ?? w.cmd,
+    strace: ['strace', '-f', '-o', '/dev/null', ...w.cmd],
+    det: [tracer, '--workdir', dir, '--report', report, '--', ...w.cmd],
+  };
+  const times: Record<string, number[]> = { native: [], strace: [], det: [] };
+  let rssKb = 0;
+  // Interleave the variants so that drift of the machine hits all alike.
+  for (let i = 0; i < RUNS; i++) {
+    for (const v of ['native', 'strace', 'det'] as const) {
+      w.reset?.(dir);
+      times[v].push(timeOnce(variants[v], dir));
+      if (v === 'det' && existsSync(report)) {
+        rssKb = Math.max(rssKb, Number(JSON.parse(readFileSync(report, 'utf8')).tracerMaxRssKb ?? 0));
+      }
+    }
+  }
+  return { name: w.name, native: median(times.native), strace: median(times.strace), det: median(times.det), rssKb, target: w.target };
+}
+
+function table(title: string, rows: Row[]): string {
+  const lines = [
+    `### ${title}`, '',
+    '| workload | native ms | strace -f | det | det / native | target | tracer peak RSS |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    const ratio = r.det / r.native;
+    const mark = r.target === undefined ? '' : ratio <= r.target ? ' ✓' : ' ✗';
+    lines.push(
+      `| ${r.name} | ${r.native.toFixed(0)} | ${(r.strace / r.native).toFixed(2)}x | ${r.det.toFixed(0)} ms | ` +
+        `${ratio.toFixed(2)}x${mark} | ${r.target ? `≤ ${r.target}x` : ''} | ${(r.rssKb / 1024).toFixed(1)} MiB |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function main(): void {
+  for (const tool of ['cc', 'make', 'tar', 'python3', 'strace']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`bench needs ${tool} on PATH`);
+  }
+  const base = mkdtempSync(join(tmpdir(), 'det-bench-'));
+  try {
+    console.log(`det benchmarks — ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${RUNS} runs each, medians\n`);
+    const main = workloads.map((w) => measure(w, base));
+    console.log(table('Workloads', main) + '\n');
+    const sc = [...scaling, ...forkScaling].map((w) => measure(w, base));
+    console.log(table('Scaling', sc));
+    const per = (rows: Row[], n: number[], unit: string) =>
+      rows.map((r, i) => `${n[i]} ${unit}: ${(((r.det - r.native) * 1000) / n[i]).toFixed(1)} µs each`).join(', ');
+    console.log(`\nOverhead per traced syscall — ${per(sc.slice(0, 3), [1000, 10000, 100000], 'calls')}`);
+    console.log(`Overhead per process — ${per(sc.slice(3), [100, 1000], 'processes')}`);
+    const cli = median(
+      Array.from({ length: 3 }, () => timeOnce([process.execPath, join(root, 'bin', 'dettrace.js'), '--', 'true'], base)),
+    );
+    console.log(`\n\`dettrace -- true\` through the Node CLI: ${cli.toFixed(0)} ms (Node start-up included)`);
+    const misses = main.filter((r) => r.target !== undefined && r.det / r.native > r.target);
+    if (misses.length) console.log(`\ntargets missed: ${misses.map((r) => r.name).join('; ')}`);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+main();
