@@ -16,6 +16,7 @@
 #include "core/config.h"
 #include "core/probe.h"
 #include "core/report.h"
+#include "core/sandbox_init.h"
 #include "core/syscall_table.h"
 #include "core/tracer.h"
 
@@ -40,6 +41,7 @@ void print_syscall_table() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 1 && strcmp(argv[0], det::kInitName) == 0) det::sandbox_init_main();
   det::RunConfig cfg;
   int i = 1;
   auto value = [&](const char* opt) -> std::string {

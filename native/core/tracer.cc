@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "core/sandbox.h"
-#include "core/seccomp_filter.h"
+#include "core/sandbox_init.h"
 #include "core/syscall_table.h"
 
 namespace det {
@@ -115,111 +115,6 @@ Thread* Tracer::find(pid_t tid) {
 // ---------------------------------------------------------------------------------------
 // Launch: tracer -> init (pid 1, untraced once the command is forked) -> command (pid 2).
 
-[[noreturn]] void Tracer::init_main(int errfd) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  SandboxConfig sc = sandbox_config_from(cfg_);
-  std::string err;
-  if (!sandbox_enter(sc, &err)) {
-    write_all(errfd, err);
-    _exit(125);
-  }
-  if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) {
-    write_all(errfd, std::string("cannot trace the sandbox: ptrace: ") + strerror(errno));
-    _exit(125);
-  }
-  raise(SIGSTOP);  // the tracer sets its options, then lets us fork the command
-  pid_t cmd = fork();
-  if (cmd == 0) command_main();
-  if (cmd < 0) {
-    write_all(errfd, std::string("cannot start the command: fork: ") + strerror(errno));
-    _exit(125);
-  }
-  close(errfd);
-  // pid 1 of the sandbox: hold none of the command's pipes open, reap orphans until none
-  // is left. The tracer ends the run when the command exits.
-  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-  for (int fd = 0; fd < 3; ++fd) dup2(null, fd);
-  for (;;) {
-    if (wait(nullptr) < 0 && errno == ECHILD) _exit(0);
-  }
-}
-
-[[noreturn]] void Tracer::command_main() {
-  // Traced from birth (auto-attached through init's PTRACE_O_TRACEFORK).
-  personality(ADDR_NO_RANDOMIZE);  // same addresses every run
-  umask(022);
-  std::vector<std::string> env = {
-      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-      "HOME=/root",
-      "LANG=C.UTF-8",
-      "TZ=UTC",
-      "SOURCE_DATE_EPOCH=" + std::to_string(cfg_.epoch),
-  };
-  for (const std::string& kv : cfg_.env) {
-    std::string name = kv.substr(0, kv.find('='));
-    bool replaced = false;
-    for (std::string& e : env)
-      if (e.compare(0, name.size() + 1, name + "=") == 0) {
-        e = kv;
-        replaced = true;
-      }
-    if (!replaced) env.push_back(kv);
-  }
-  std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(&e[0]);
-  envp.push_back(nullptr);
-  std::vector<char*> argv;
-  for (std::string& a : cfg_.command) argv.push_back(&a[0]);
-  argv.push_back(nullptr);
-
-  // Resolve the command as a shell does: 127 not found, 126 found but not executable.
-  const std::string& cmd = cfg_.command[0];
-  std::string path;
-  bool found_not_exec = false;
-  if (cmd.find('/') != std::string::npos) {
-    path = cmd;
-  } else {
-    const char* dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"};
-    for (const std::string& e : env)
-      if (e.compare(0, 5, "PATH=") == 0) {
-        // A PATH given with --env is honoured.
-        std::string p = e.substr(5);
-        size_t start = 0;
-        while (start <= p.size()) {
-          size_t end = p.find(':', start);
-          if (end == std::string::npos) end = p.size();
-          std::string cand = (end > start ? p.substr(start, end - start) : ".") + "/" + cmd;
-          struct stat st;
-          if (stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-            if (access(cand.c_str(), X_OK) == 0) {
-              path = cand;
-              break;
-            }
-            found_not_exec = true;
-          }
-          start = end + 1;
-        }
-      }
-    (void)dirs;
-  }
-  std::string prefix = "dettrace: " + cmd + ": ";
-  if (path.empty()) {
-    write_all(2, prefix + (found_not_exec ? "Permission denied\n" : "command not found\n"));
-    _exit(found_not_exec ? 126 : 127);
-  }
-  int e = 0;
-  if (!install_seccomp_filter(filter_, &e)) {
-    write_all(2, std::string("dettrace: cannot install the seccomp filter: ") + strerror(e) + "\n");
-    _exit(125);
-  }
-  execve(path.c_str(), argv.data(), envp.data());
-  int err = errno;
-  struct stat st;
-  bool is_dir = stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-  write_all(2, prefix + (is_dir ? "Is a directory" : strerror(err)) + "\n");
-  _exit(err == ENOENT ? 127 : 126);
-}
-
 // Tracer and tracees share one CPU. Only one tracee runs at a time anyway, and every
 // ptrace stop is a switch between tracee and tracer: on one CPU it is a direct context
 // switch, across CPUs it needs a cross-CPU wakeup. Measured on a 2-vCPU VM: 55 us per
@@ -240,7 +135,6 @@ static void pin_to_one_cpu() {
 }
 
 bool Tracer::launch() {
-  filter_ = build_seccomp_filter();
   pin_to_one_cpu();
   std::string err;
   if (!sandbox_unshare(&err)) {
@@ -260,7 +154,7 @@ bool Tracer::launch() {
   }
   if (init == 0) {
     close(errpipe[0]);
-    init_main(errpipe[1]);
+    enter_sandbox_init(cfg_, errpipe[1]);
   }
   close(errpipe[1]);
   init_pid_ = init;

@@ -3,7 +3,6 @@
 // Mechanism lives here and in ptrace_ops/scheduler; policy lives in native/policy/.
 #pragma once
 #include <csignal>
-#include <linux/filter.h>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -65,8 +64,6 @@ class Tracer {
 
  private:
   // Launch.
-  [[noreturn]] void init_main(int errfd);
-  [[noreturn]] void command_main();
   bool launch();
   // The loop.
   void main_loop();
@@ -94,7 +91,6 @@ class Tracer {
   RunConfig cfg_;
   Scheduler sched_;
   RunStats stats_;
-  std::vector<sock_filter> filter_;
   std::map<pid_t, Thread*> threads_;
   std::vector<std::unique_ptr<Thread>> all_threads_;
   std::vector<std::unique_ptr<Process>> all_procs_;
