@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { DetError, formatError, usageError } from '../src/errors.js';
+import { errorReport } from '../src/main.js';
 import { OPTION_TABLE } from '../src/options.js';
 import { tracerArgs } from '../src/run.js';
 
@@ -171,6 +173,19 @@ describe('probe', () => {
     const table = dettrace(['probe']);
     expect(table.status).toBe(0);
     expect(table.stdout).toMatch(/^dettrace \d+\.\d+\.\d+/);
+  });
+});
+
+describe('error lines', () => {
+  test('an unexpected error is one `internal error` line; --debug > 0 adds the stack', () => {
+    expect(errorReport(new TypeError('bad\nthing'), 0)).toBe('dettrace: internal error: bad thing\n');
+    expect(errorReport(new TypeError('bad'), 1)).toMatch(/^dettrace: internal error: bad\nTypeError: bad\n {4}at /);
+  });
+
+  test('a DetError is `dettrace: what: why`, with the --help hint for usage errors', () => {
+    expect(formatError(new DetError('--x', 'why'))).toBe('dettrace: --x: why');
+    expect(formatError(usageError('--x', 'why'))).toBe("dettrace: --x: why (try 'dettrace --help')");
+    expect(errorReport(new DetError('a', 'b'), 1)).toMatch(/^dettrace: a: b\n/);
   });
 });
 
