@@ -3,6 +3,8 @@
 // native/README.md for why a separate process).
 #include <napi.h>
 
+#include "core/guarantees.h"
+#include "core/json.h"
 #include "core/probe.h"
 #include "core/syscall_table.h"
 
@@ -10,6 +12,18 @@ namespace {
 
 Napi::Value Probe(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), det::probe_to_json(det::probe_host()));
+}
+
+// [{source, status, detail}] for this host: what `dettrace run` determinizes here.
+Napi::Value Guarantees(const Napi::CallbackInfo& info) {
+  std::string out = "[";
+  bool first = true;
+  for (const det::Guarantee& g : det::guarantees_for(det::probe_host())) {
+    out += std::string(first ? "" : ",") + "{\"source\":" + det::json_str(g.source) +
+           ",\"status\":" + det::json_str(g.status) + ",\"detail\":" + det::json_str(g.detail) + "}";
+    first = false;
+  }
+  return Napi::String::New(info.Env(), out + "]");
 }
 
 Napi::Value SyscallTable(const Napi::CallbackInfo& info) {
@@ -31,6 +45,7 @@ Napi::Value SyscallTable(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("probe", Napi::Function::New(env, Probe));
+  exports.Set("guarantees", Napi::Function::New(env, Guarantees));
   exports.Set("syscallTable", Napi::Function::New(env, SyscallTable));
   exports.Set("version", Napi::String::New(env, "1"));
   return exports;

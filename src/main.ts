@@ -59,6 +59,12 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO): Pro
 
 // ---- probe ----
 
+interface Guarantee {
+  source: string;
+  status: 'determinized' | 'unavailable-on-host' | 'not-handled';
+  detail: string;
+}
+
 /** Flatten a probe object into [dotted.key, printable value] rows. */
 export function probeRows(value: unknown, prefix = ''): [string, string][] {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -88,14 +94,23 @@ function runProbe(opts: ProbeOptions, io: MainIO): number {
   } catch (err) {
     throw new DetError('probe', `the native addon returned invalid JSON: ${(err as Error).message}`);
   }
+  if (typeof addon.guarantees !== 'function') {
+    throw new DetError('probe', 'the native addon has no guarantees() (run npm run build:native)');
+  }
+  const guarantees = JSON.parse(String(addon.guarantees())) as Guarantee[];
   if (opts.json) {
-    io.out(text.endsWith('\n') ? text : text + '\n');
+    io.out(JSON.stringify({ host: parsed, guarantees }, null, 2) + '\n');
     return 0;
   }
+  let out = `dettrace ${versionText()}` + (typeof addon.version === 'string' ? ` (native ${addon.version})` : '') + '\n\n';
+  out += 'Sources of nondeterminism on this host\n';
+  const sw = Math.max(...guarantees.map((g) => g.source.length)) + 2;
+  const tw = Math.max(...guarantees.map((g) => g.status.length)) + 2;
+  for (const g of guarantees) out += `  ${g.source.padEnd(sw)}${g.status.padEnd(tw)}${g.detail}\n`;
+  out += '\nHost capabilities\n';
   const rows = probeRows(parsed);
   const width = Math.max(0, ...rows.map(([k]) => k.length)) + 2;
-  let out = `dettrace ${versionText()}` + (typeof addon.version === 'string' ? ` (native ${addon.version})` : '') + '\n';
-  for (const [k, v] of rows) out += `${k.padEnd(width)}${v}\n`;
+  for (const [k, v] of rows) out += `  ${k.padEnd(width)}${v}\n`;
   io.out(out);
   return 0;
 }

@@ -20,6 +20,8 @@ const BUILD_HINT = 'run npm run build:native';
 export interface Addon {
   /** JSON object text with the host's capabilities (SPEC §3 "host"). */
   probe?: () => string;
+  /** JSON array text: [{source, status, detail}] for this host. */
+  guarantees?: () => string;
   version?: string;
   [member: string]: unknown;
 }
