@@ -18,12 +18,16 @@ std::vector<Guarantee> guarantees_for(const HostProbe& h) {
   add("umask", "determinized", "022");
   add("aslr", "determinized", "personality(ADDR_NO_RANDOMIZE)");
   add("network", "determinized", "a private network namespace with loopback only");
-  add("time", "not-handled", "wall and CPU clocks are the host's");
+  add("time", "determinized",
+      "every clock (wall from --epoch, monotonic, CPU-time), times and getrusage answer from the logical clock, "
+      "vDSO calls included (patched into syscalls at exec); alarm, setitimer, POSIX timers and timerfds fire at "
+      "fixed points of logical time");
   add("file-metadata", "not-handled", "inode numbers and timestamps are the host's");
   add("directory-order", "not-handled", "getdents order is the file system's");
   add("randomness", "not-handled", "getrandom, /dev/urandom and AT_RANDOM are the host's");
-  add("rdtsc", h.tsc_trap.available ? "not-handled" : "unavailable-on-host",
-      h.tsc_trap.available ? "rdtsc can be trapped on this host, but is not yet" : h.tsc_trap.detail);
+  add("rdtsc", h.tsc_trap.available ? "determinized" : "unavailable-on-host",
+      h.tsc_trap.available ? "rdtsc/rdtscp trap (PR_SET_TSC) and read the logical clock at a nominal 1 GHz"
+                           : "rdtsc/rdtscp read the host's cycle counter: " + h.tsc_trap.detail);
   add("cpuid", h.cpuid_faulting.available ? "not-handled" : "unavailable-on-host",
       h.cpuid_faulting.available ? "CPUID faulting works on this host, but is not used yet"
                                  : "CPUID faulting unavailable: the build may embed CPU features (" +

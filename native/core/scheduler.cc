@@ -113,6 +113,7 @@ bool Scheduler::advance_to_next_deadline() {
     if (t->state != ThreadState::Blocked || t->block.deadline < 0) continue;
     if (best < 0 || t->block.deadline < best) best = t->block.deadline;
   }
+  if (timer_wake_ >= 0 && (best < 0 || timer_wake_ < best)) best = timer_wake_;
   if (best < 0) return false;
   if (best > now_) now_ = best;
   return true;

@@ -36,8 +36,19 @@ class Scheduler {
   // Logical clock, monotonic ns since the sandbox started.
   int64_t now() const { return now_; }
   void tick() { now_ += kNsPerStop; }
-  // Jumps the clock to the earliest deadline of a blocked thread; false if none.
+  // Jumps the clock to the earliest deadline of a blocked thread (or of an emulated
+  // timer, see below); false if none.
   bool advance_to_next_deadline();
+
+  // Emulated timers (native/policy/time.cc): `check` is the logical time at which the
+  // tracer must run the timer hooks next (Tracer::tick, main loop); `wake` is the earliest
+  // expiry that can end a wait, which the clock may jump to like a sleep's deadline.
+  // -1: none.
+  void set_timer_deadlines(int64_t check, int64_t wake) {
+    timer_check_ = check;
+    timer_wake_ = wake;
+  }
+  bool timer_due() const { return timer_check_ >= 0 && now_ >= timer_check_; }
 
   // Any traced call that may change shared state counts as progress (wakes Retry blocks).
   void progress() { ++progress_; }
@@ -55,6 +66,7 @@ class Scheduler {
   std::vector<Thread*> order_;
   int64_t now_ = 0;
   uint64_t progress_ = 0;
+  int64_t timer_check_ = -1, timer_wake_ = -1;
   std::map<std::pair<uint64_t, uint64_t>, std::deque<Thread*>> futexes_;
 };
 

@@ -102,6 +102,44 @@ void Tracer::refuse(const std::string& why) {
   end_run_killing_all("refused");
 }
 
+namespace {
+std::vector<TimerHook>& timer_hook_list() {
+  static std::vector<TimerHook> v;
+  return v;
+}
+}  // namespace
+
+bool register_timer_hook(TimerHook h) {
+  timer_hook_list().push_back(h);
+  return true;
+}
+
+void Tracer::fire_timers() {
+  for (TimerHook h : timer_hook_list()) h(*this);
+}
+
+void Tracer::tick(Thread* t) {
+  sched_.tick();
+  thread_cpu_[t] += Scheduler::kNsPerStop;
+  proc_cpu_[t->proc].self += Scheduler::kNsPerStop;
+  if (sched_.timer_due()) fire_timers();
+}
+
+int64_t Tracer::thread_cpu_ns(const Thread* t) const {
+  auto it = thread_cpu_.find(t);
+  return it == thread_cpu_.end() ? 0 : it->second;
+}
+
+int64_t Tracer::process_cpu_ns(const Process* p) const {
+  auto it = proc_cpu_.find(p);
+  return it == proc_cpu_.end() ? 0 : it->second.self;
+}
+
+int64_t Tracer::children_cpu_ns(const Process* p) const {
+  auto it = proc_cpu_.find(p);
+  return it == proc_cpu_.end() ? 0 : it->second.children;
+}
+
 void Tracer::note_signal_sent() {
   for (Thread* t : sched_.threads())
     if (t->state == ThreadState::Blocked) t->maybe_signal = true;
@@ -271,6 +309,7 @@ void Tracer::main_loop() {
       end_run_killing_all(nullptr);
       break;
     }
+    if (sched_.timer_due()) fire_timers();
     Thread* t = next_;
     next_ = nullptr;
     if (t && t->state != ThreadState::Runnable) t = nullptr;
@@ -410,7 +449,7 @@ bool Tracer::handle_event(Thread* t, int status) {
   int ev = event_of(status);
   if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP) {
     ++stats_.stops;
-    sched_.tick();
+    tick(t);
     if (++t->stops_in_quantum > Scheduler::kQuantum && sched_.threads().size() > 1) {
       // Quantum used up: park at this stop; the call is dispatched when it runs again.
       t->park = Park::Redispatch;
@@ -786,6 +825,10 @@ void Tracer::on_death(Thread* t, int status) {
   if (p->exiting && !v.empty()) drain_process(p);
   if (p->threads.empty()) {
     if (p->pidfd >= 0) close(p->pidfd), p->pidfd = -1;
+    if (p->parent) {  // its CPU time now counts as its parent's children's
+      const CpuUse& u = proc_cpu_[p];
+      proc_cpu_[p->parent].children += u.self + u.children;
+    }
     if (p->parent) {
       ++p->parent->child_events;
       for (Thread* pt : p->parent->threads) pt->maybe_signal = true;  // SIGCHLD

@@ -53,6 +53,15 @@ class Tracer {
 
   static constexpr int64_t kBootOffsetNs = 1000LL * 1000000000LL;  // "up" 1000 s at start
 
+  // One traced stop of t (a seccomp stop, a trapped instruction): the logical clock
+  // advances, t is charged for it, and emulated timers that are now due fire.
+  void tick(Thread* t);
+  // Logical CPU time (ns): the clock ticks charged to a thread, to all threads a process
+  // ever had, and to its exited descendants (policy/time.cc's CPU clocks and rusage).
+  int64_t thread_cpu_ns(const Thread* t) const;
+  int64_t process_cpu_ns(const Process* p) const;
+  int64_t children_cpu_ns(const Process* p) const;
+
   // Results, valid after run().
   int exit_code() const { return exit_code_; }
   int term_signal() const { return term_signal_; }
@@ -87,6 +96,7 @@ class Tracer {
   Thread* find(pid_t tid);
   void park_blocked(Thread* t);
   void release_block(Thread* t);
+  void fire_timers();
 
   RunConfig cfg_;
   Scheduler sched_;
@@ -109,7 +119,17 @@ class Tracer {
   bool timed_out_ = false, deadlocked_ = false, finished_ = false;
   int interrupted_by_ = 0;
   int log_fd_ = 2;
+  struct CpuUse {
+    int64_t self = 0, children = 0;
+  };
+  std::map<const Thread*, int64_t> thread_cpu_;
+  std::map<const Process*, CpuUse> proc_cpu_;
 };
+
+// Emulated timers (policy/time.cc): run when the logical clock reaches
+// sched().set_timer_deadlines()'s `check`, with every tracee stopped.
+using TimerHook = void (*)(Tracer& tr);
+bool register_timer_hook(TimerHook h);
 
 // Set by the tracer's signal handlers (timeout, SIGINT/SIGTERM/SIGHUP).
 extern volatile sig_atomic_t g_stop_signal;

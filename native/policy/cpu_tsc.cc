@@ -1,0 +1,153 @@
+// Policy for the time-stamp counter. rdtsc and rdtscp read the CPU's cycle counter without
+// a syscall; with prctl(PR_SET_TSC, PR_TSC_SIGSEGV) they fault instead (SIGSEGV, si_code
+// SI_KERNEL), the tracer sees the signal-delivery stop, answers from the logical clock at
+// a nominal 1 GHz (TSC = logical monotonic ns, so TSC and clock_gettime agree), steps over
+// the instruction and suppresses the signal. Any other SIGSEGV is delivered as usual.
+//
+// The mode is a per-thread flag that fork/clone inherit and execve keeps (probed on this
+// kernel: 6.18). It is set once, in the command's process at its first exec, by running
+// prctl in the tracee (register injection, see arm_tsc_trap): every process of the run
+// descends from it. The tracee's own PR_SET_TSC/PR_GET_TSC are emulated so it cannot turn
+// trapping off.
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include "core/tracer.h"
+
+namespace det {
+
+void note_clock_read(Tracer& tr, Thread& t);  // time.cc: busy-waits on the clock
+
+namespace {
+
+bool g_armed = false;  // the command's process has PR_TSC_SIGSEGV
+
+// Runs prctl(PR_SET_TSC, PR_TSC_SIGSEGV) in t, stopped at its PTRACE_EVENT_EXEC stop: steps
+// to the exit of execve, writes a syscall instruction at the new program's entry, runs
+// it with the prctl registers (through its seccomp stop), then restores code and registers.
+bool arm_tsc_trap(Tracer& tr, Thread& t) {
+  pid_t tid = t.tid;
+  auto step = [&](int* status) {
+    if (ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr) != 0) return false;
+    for (;;) {
+      pid_t w = waitpid(tid, status, __WALL);
+      if (w == tid) return WIFSTOPPED(*status);
+      if (w < 0 && errno != EINTR) return false;
+    }
+  };
+  auto op_of = [&]() {
+    __ptrace_syscall_info info;
+    memset(&info, 0, sizeof info);
+    if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, reinterpret_cast<void*>(sizeof info), &info) <= 0) return -1;
+    return static_cast<int>(info.op);
+  };
+  int status = 0;
+  // 1. The exit stop of execve itself (its return value is written after the exec event).
+  if (!step(&status) || WSTOPSIG(status) != (SIGTRAP | 0x80) || op_of() != PTRACE_SYSCALL_INFO_EXIT) {
+    tr.log(1, "tsc: no execve exit stop (status 0x%x)", status);
+    return false;
+  }
+  Regs saved;
+  if (!get_regs(tid, &saved)) return false;
+  uint64_t word = 0;
+  if (read_mem(tid, saved.rip, &word, sizeof word) != sizeof word) return false;
+  uint64_t patched = (word & ~0xffffULL) | 0x050fULL;  // syscall
+  if (write_mem(tid, saved.rip, &patched, sizeof patched) != sizeof patched) return false;
+  Regs r = saved;
+  r.rax = SYS_prctl;
+  r.orig_rax = SYS_prctl;
+  r.rdi = PR_SET_TSC;
+  r.rsi = PR_TSC_SIGSEGV;
+  r.rdx = r.r10 = r.r8 = 0;
+  bool ok = set_regs(tid, r);
+  long result = -1;
+  // 2. Its entry, seccomp and exit stops.
+  for (int i = 0; ok && i < 6; ++i) {
+    if (!step(&status)) {
+      ok = false;
+      break;
+    }
+    if (WSTOPSIG(status) == (SIGTRAP | 0x80) && op_of() == PTRACE_SYSCALL_INFO_EXIT) {
+      Regs after;
+      if (get_regs(tid, &after)) result = static_cast<long>(after.rax);
+      break;
+    }
+    if (WSTOPSIG(status) != SIGTRAP && WSTOPSIG(status) != (SIGTRAP | 0x80)) {
+      tr.log(1, "tsc: signal %d while arming", WSTOPSIG(status));
+      ok = false;
+    }
+  }
+  write_mem(tid, saved.rip, &word, sizeof word);
+  set_regs(tid, saved);
+  if (result != 0) tr.log(1, "tsc: prctl(PR_SET_TSC) in the command returned %ld", result);
+  return ok && result == 0;
+}
+
+void on_exec(Tracer& tr, Thread& t) {
+  if (g_armed || !t.proc->is_main) return;
+  g_armed = true;  // once: every later process inherits it
+  if (arm_tsc_trap(tr, t)) tr.log(1, "tsc: rdtsc/rdtscp trap armed in %d", t.tid);
+}
+
+// A SIGSEGV at rdtsc (0f 31) or rdtscp (0f 01 f9) raised by the TSC trap: emulate it.
+bool on_signal(Tracer& tr, Thread& t, int sig) {
+  if (sig != SIGSEGV) return false;
+  siginfo_t si;
+  if (ptrace(PTRACE_GETSIGINFO, t.tid, nullptr, &si) != 0 || si.si_code != SI_KERNEL) return false;
+  Regs r;
+  if (!get_regs(t.tid, &r)) return false;
+  uint8_t insn[3] = {0, 0, 0};
+  if (read_mem(t.tid, r.rip, insn, 2) != 2) return false;
+  uint64_t len = 0;
+  if (insn[0] == 0x0f && insn[1] == 0x31) {
+    len = 2;
+  } else if (insn[0] == 0x0f && insn[1] == 0x01) {
+    if (read_mem(t.tid, r.rip + 2, insn + 2, 1) != 1 || insn[2] != 0xf9) return false;
+    len = 3;
+  } else {
+    return false;
+  }
+  tr.tick(&t);  // a read of the clock takes time: loops on rdtsc terminate
+  note_clock_read(tr, t);
+  uint64_t tsc = static_cast<uint64_t>(tr.monotonic_ns());  // 1 GHz nominal
+  r.rax = tsc & 0xffffffffULL;
+  r.rdx = tsc >> 32;
+  if (len == 3) r.rcx = 0;  // IA32_TSC_AUX: cpu 0, node 0
+  r.rip += len;
+  if (!set_regs(t.tid, r)) return false;
+  tr.count("rdtsc");
+  return true;
+}
+
+// prctl(PR_GET_TSC/PR_SET_TSC): the trap stays on; the tracee sees the default mode.
+Verdict on_prctl(SysCtx& c) {
+  long opt = static_cast<long>(c.arg(0));
+  if (opt == PR_SET_TSC) {
+    uint64_t mode = c.arg(1);
+    if (mode != PR_TSC_ENABLE && mode != PR_TSC_SIGSEGV) return c.emulate(-EINVAL);
+    return c.emulate(0);
+  }
+  if (opt == PR_GET_TSC) {
+    int mode = PR_TSC_ENABLE;
+    iovec local{&mode, sizeof mode};
+    iovec remote{reinterpret_cast<void*>(c.arg(1)), sizeof mode};
+    return c.emulate(process_vm_writev(c.t.tid, &local, 1, &remote, 1, 0) == sizeof mode ? 0 : -EFAULT);
+  }
+  return Verdict::Pass;
+}
+
+const bool registered = [] {
+  register_exec_hook(on_exec);
+  register_signal_hook(on_signal);
+  register_handler("prctl", on_prctl, 40);
+  return true;
+}();
+
+}  // namespace
+}  // namespace det
