@@ -41,8 +41,8 @@ import {
 import { renderMarkdown } from './report-markdown.js';
 import { runOnce, tailOf, toolFailure, type RunOutcome } from './runner.js';
 import { renderSummary } from './summary.js';
-import { planVariation, probeVaryHost, type Variation } from './vary.js';
-import { copyTree, makeTempRoot, removeTree, removeTreeSync, type CopyStats } from './workdir.js';
+import { creationOrderVisible, planVariation, probeVaryHost, type Variation } from './vary.js';
+import { chooseTempBase, copyTree, makeTempRoot, removeTree, removeTreeSync, type CopyStats } from './workdir.js';
 
 export interface VerifyIO {
   /** The final summary (default: stdout). */
@@ -166,8 +166,8 @@ export async function verify(opts: VerifyOptions, ioIn: Partial<VerifyIO> = {}):
     });
 
   try {
-    tmpRoot = await makeTempRoot();
-    const host = opts.vary ? probeVaryHost() : { uts: false, taskset: false, altLocale: null };
+    tmpRoot = await makeTempRoot(chooseTempBase(opts.workdir, opts.vary));
+    const host = opts.vary ? { ...probeVaryHost(), orderVisible: creationOrderVisible(tmpRoot) } : { uts: false, taskset: false, altLocale: null };
     const variations = Array.from({ length: opts.runs }, (_, i) => planVariation(i + 1, opts.vary, tmpRoot as string, host));
     const warnings: string[] = [];
     if (opts.vary && !host.uts) warnings.push('the host name is varied through $HOSTNAME only (changing it needs root for a private UTS namespace)');

@@ -20,7 +20,7 @@ export function renderSummary(r: FullVerifyReport): string {
   const out: string[] = [];
   for (const run of r.runs) {
     let line = `run ${run.index}/${r.runs.length}: exit ${run.exitCode}${run.timedOut ? ' (timed out)' : ''} in ${secs(run.durationMs)}`;
-    if (run.varied.buildPath) line += `  [${run.varied.tz ? `TZ=${run.varied.tz}, ` : ''}umask ${run.varied.umask}, ${run.varied.fileOrder}]`;
+    if (run.varied.buildPath) line += `  [${run.varied.tz ? `TZ=${run.varied.tz}, ` : ''}umask ${run.varied.umask}, ${run.varied.fileOrder.split(' (')[0]}]`;
     out.push(line);
     if (run.exitCode !== 0 && run.logTail) {
       for (const l of run.logTail.split('\n')) out.push(`  | ${l}`);

@@ -6,6 +6,7 @@
 // runs change everything at once. Without --vary every run gets the same setup and even the
 // same path (each run's copy is moved aside after it ran).
 import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, opendirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
@@ -47,6 +48,37 @@ export interface VaryHost {
   taskset: boolean;
   /** A locale other than C/POSIX that is installed, if any. */
   altLocale: string | null;
+  /** readdir in the temp dir returns entries in creation order (or its reverse): varying it shows. */
+  orderVisible?: boolean;
+}
+
+/** Names in the order the file system's readdir returns them (fs.readdir sorts them). */
+export function rawDirOrder(dir: string): string[] {
+  const names: string[] = [];
+  const d = opendirSync(dir);
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) names.push(e.name);
+  } finally {
+    d.closeSync();
+  }
+  return names;
+}
+
+/**
+ * Does readdir under `dir` follow creation order (tmpfs, small ext2 dirs) rather than a
+ * hash of the names (ext4 with dir_index, btrfs, xfs)? Only then does creating the copy's
+ * entries in another order change what the build sees.
+ */
+export function creationOrderVisible(dir: string): boolean {
+  const probe = mkdtempSync(join(dir, '.order-probe-'));
+  try {
+    const names = ['m', 'c', 'x', 'a', 'q', 'f', 'z', 'b'];
+    for (const n of names) closeSync(openSync(join(probe, n), 'w'));
+    const got = rawDirOrder(probe).join('');
+    return got === names.join('') || got === [...names].reverse().join('');
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
 }
 
 function works(cmd: string, args: string[]): boolean {
@@ -127,7 +159,8 @@ export function planVariation(index: number, vary: boolean, tmpRoot: string, hos
     locale,
     umask: formatUmask(umask),
     hostname: host.uts ? `${hostname} (private UTS namespace)` : `${hostname} ($HOSTNAME only: the host name itself needs root to change)`,
-    fileOrder: order === 'sorted' ? 'entries created in byte order' : 'entries created in reverse byte order',
+    fileOrder: (order === 'sorted' ? 'entries created in byte order' : 'entries created in reverse byte order') +
+      (host.orderVisible === false ? ' (readdir on this file system ignores creation order; put TMPDIR on tmpfs to vary it)' : ''),
     cpus: cpus === null ? 'all' : `CPU ${cpus} only (taskset)`,
     environment: control ? 'host environment' : 'host environment + DET_VERIFY_RUN, CAPTURE_ENVIRONMENT',
     time: control ? 'now' : `at least ${VARY_GAP_MS} ms after the previous run started`,

@@ -8,6 +8,7 @@
 // copied) where the file system supports it (btrfs, xfs, bcachefs, overlay on them), a
 // plain copy otherwise.
 import {
+  accessSync,
   closeSync,
   constants as fsc,
   chmodSync,
@@ -20,6 +21,7 @@ import {
   readdirSync,
   readlinkSync,
   rmSync,
+  statfsSync,
   symlinkSync,
   utimesSync,
   type BigIntStats,
@@ -175,13 +177,71 @@ export async function copyTree(
   return stats;
 }
 
+/** Work dirs up to this size are copied to a tmpfs (when one has room), where readdir follows creation order. */
+export const TMPFS_MAX_TREE = 256 * 1024 * 1024;
+/** ... and only when the tmpfs has this much free. */
+export const TMPFS_MIN_FREE = 4 * 1024 * 1024 * 1024;
+
+/** Bytes below `dir`, or Infinity once over `limit`. */
+export function treeSize(dir: string, limit = Infinity): number {
+  let total = 0;
+  const visit = (d: string): boolean => {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return true;
+    }
+    for (const n of names) {
+      let st;
+      try {
+        st = lstatSync(join(d, n));
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (!visit(join(d, n))) return false;
+      } else {
+        total += st.size;
+        if (total > limit) return false;
+      }
+    }
+    return true;
+  };
+  return visit(dir) ? total : Infinity;
+}
+
 /**
- * A new private temporary directory for one verify. When it happens to lie inside the work
- * dir (TMPDIR below it), pass it to copyTree's `exclude` so it is not copied into itself.
+ * Where a verify's copies go: $DETTRACE_VERIFY_TMPDIR if set; else, for a small work dir
+ * when varying the host, /dev/shm if it is a tmpfs with room (there readdir returns entries
+ * in creation order, so creating the copy in another order really changes what the build
+ * sees); else the system temp dir.
  */
-export async function makeTempRoot(): Promise<string> {
-  const base = process.env.DETTRACE_VERIFY_TMPDIR || tmpdir();
-  return mkdtemp(join(resolve(base), 'det-verify-'));
+export function chooseTempBase(workdir: string, vary: boolean): string {
+  const forced = process.env.DETTRACE_VERIFY_TMPDIR;
+  if (forced) return resolve(forced);
+  if (vary) {
+    try {
+      const fs = statfsSync('/dev/shm');
+      const TMPFS_MAGIC = 0x01021994;
+      if (fs.type === TMPFS_MAGIC && fs.bavail * fs.bsize >= TMPFS_MIN_FREE && treeSize(workdir, TMPFS_MAX_TREE) <= TMPFS_MAX_TREE) {
+        accessSync('/dev/shm', fsc.W_OK);
+        return '/dev/shm';
+      }
+    } catch {
+      // no usable /dev/shm
+    }
+  }
+  return resolve(tmpdir());
+}
+
+/**
+ * A new private temporary directory for one verify under `base`. When it happens to lie
+ * inside the work dir (TMPDIR below it), pass it to copyTree's `exclude` so it is not
+ * copied into itself.
+ */
+export async function makeTempRoot(base = resolve(tmpdir())): Promise<string> {
+  return mkdtemp(join(base, 'det-verify-'));
 }
 
 /** Make everything under `dir` writable and searchable, so that it can be removed. */
