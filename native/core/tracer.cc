@@ -316,6 +316,7 @@ void Tracer::main_loop() {
     if (!t) t = sched_.pick(prev_seq_);
     if (!t) {
       if (sched_.threads().empty()) break;
+      fire_timers();  // every tracee waits: timers re-check which expiries could wake one
       if (sched_.advance_to_next_deadline()) continue;
       if (wait_external()) {
         ++idle_rounds;

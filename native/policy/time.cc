@@ -433,7 +433,7 @@ struct Timer {
   pid_t target_ns_tid = 0;  // SIGEV_THREAD_ID
   int64_t overrun = 0;      // expirations whose signal could not be queued (still pending)
   int last_overrun = 0;     // timer_getoverrun: the overrun of the last signal sent
-  bool stalled = false;     // its last signal is still pending: expiries cannot wake anyone
+  bool stalled = false;     // its signal is ignored or still pending: expiries wake nobody
   // timerfd: the tracer's copy of the descriptor (a real, never-really-armed timerfd whose
   // readiness mirrors ticks > 0, so poll/epoll/select on it work unchanged).
   int fd = -1;
@@ -484,6 +484,40 @@ void timerfd_set_ready(Timer& k, bool ready) {
   k.ready = ready;
 }
 
+// The process ignores sig (SigIgn of /proc/<tgid>/status): the kernel would drop it.
+bool signal_ignored(pid_t tgid, int sig) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/status", tgid);
+  FILE* f = fopen(path, "re");
+  if (!f) return false;
+  char line[256];
+  uint64_t ign = 0;
+  while (fgets(line, sizeof line, f))
+    if (!strncmp(line, "SigIgn:", 7)) {
+      ign = strtoull(line + 7, nullptr, 16);
+      break;
+    }
+  fclose(f);
+  return ign & (1ULL << (sig - 1));
+}
+
+// Whether k's signal can reach anyone now: not when the process ignores it, and not while
+// the last one is still pending (nobody could take it: a thread that could was woken).
+enum class SigState : uint8_t { Sendable, Pending, Ignored, NoTarget };
+
+SigState sig_state(const Timer& k, Thread** target) {
+  Process* p = k.owner;
+  *target = nullptr;
+  if (k.kind == Kind::Posix && (k.notify & SIGEV_THREAD_ID)) {
+    *target = live_thread(p, k.target_ns_tid);
+    if (!*target) return SigState::NoTarget;  // the thread is gone: the signal goes nowhere
+  }
+  if (signal_ignored(p->tgid, k.signo)) return SigState::Ignored;
+  uint64_t pending = 0, blocked = 0;
+  read_signal_state(*target ? (*target)->tid : p->tgid, &pending, &blocked);
+  return pending & (1ULL << (k.signo - 1)) ? SigState::Pending : SigState::Sendable;
+}
+
 void recompute_deadlines(Tracer& tr) {
   int64_t now = tr.sched().now();
   int64_t check = -1, wake = -1;
@@ -498,7 +532,11 @@ void recompute_deadlines(Tracer& tr) {
       check = mn(check, now + (left > 0 ? left : 0));
     } else {
       check = mn(check, k.expiry);
-      if (!k.stalled) wake = mn(wake, k.expiry);
+      if (k.stalled && !owner_gone(k)) {
+        Thread* target;
+        k.stalled = sig_state(k, &target) != SigState::Sendable;
+      }
+      if (!k.stalled && k.notify != SIGEV_NONE) wake = mn(wake, k.expiry);
     }
   }
   tr.sched().set_timer_deadlines(check, wake);
@@ -531,28 +569,21 @@ void deliver(Tracer& tr, Timer& k, int64_t n) {
     tr.sched().progress();  // readiness waits (poll, epoll, select) try again
     return;
   }
+  if (k.notify == SIGEV_NONE) return;
   Process* p = k.owner;
+  Thread* target = nullptr;
+  SigState st = sig_state(k, &target);
+  // A stalled timer keeps counting but the clock does not jump to its expiries: they
+  // could wake nobody (re-checked whenever every tracee waits, see recompute_deadlines).
+  k.stalled = st != SigState::Sendable;
+  if (st == SigState::Pending && k.kind == Kind::Posix) k.overrun += n;  // as the kernel counts
+  if (k.stalled) return;
   if (k.kind == Kind::ITimer) {
-    kill(p->tgid, k.signo);  // a pending SIGALRM/SIGVTALRM/SIGPROF absorbs a second one
+    kill(p->tgid, k.signo);
     tr.log(2, "itimer %d of %d fired (x%lld)", k.id, p->tgid, static_cast<long long>(n));
     signal_sent(tr, p);
     return;
   }
-  if (k.notify == SIGEV_NONE) return;
-  Thread* target = nullptr;
-  if (k.notify & SIGEV_THREAD_ID) {
-    target = live_thread(p, k.target_ns_tid);
-    if (!target) return;  // the thread is gone: the signal goes nowhere
-  }
-  uint64_t pending = 0, blocked = 0;
-  read_signal_state(target ? target->tid : p->tgid, &pending, &blocked);
-  if (pending & (1ULL << (k.signo - 1))) {
-    // The previous expiry's signal is still queued: count an overrun, as the kernel does.
-    k.overrun += n;
-    k.stalled = true;
-    return;
-  }
-  k.stalled = false;
   int64_t ov = k.overrun + n - 1;
   k.last_overrun = ov > INT_MAX ? INT_MAX : static_cast<int>(ov);
   k.overrun = 0;
