@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { perRunFile, verify } from '../src/verify/index.js';
+import { Progress } from '../src/verify/progress.js';
 import { manifestDigest, manifestLine, writeAtomic, type FullVerifyReport } from '../src/verify/report-json.js';
 import { cell, code, renderMarkdown } from '../src/verify/report-markdown.js';
 import { renderSummary } from '../src/verify/summary.js';
@@ -144,5 +145,30 @@ describe('helpers', () => {
     expect(cell('a|b\nc')).toBe('a\\|b<br>c');
     expect(code('a`b')).toBe('``a`b``');
     expect(code('x')).toBe('`x`');
+  });
+});
+
+describe('progress', () => {
+  test('off a terminal: one plain line per step start and end', () => {
+    let text = '';
+    const p = new Progress({ write: (t: string) => (text += t), isTTY: false });
+    p.step('run 1/2: running make');
+    p.note('  | some output');
+    p.done('run 1/2: exit 0 in 0.1s');
+    p.stop();
+    expect(text).toBe('run 1/2: running make …\n  | some output\nrun 1/2: exit 0 in 0.1s\n');
+  });
+
+  test('on a terminal: a live line with the elapsed time, redrawn, then replaced by the result', async () => {
+    let text = '';
+    const p = new Progress({ write: (t: string) => (text += t), isTTY: true, columns: 60 });
+    p.step('run 1/2: tracing make');
+    await new Promise((r) => setTimeout(r, 450));
+    p.done('run 1/2: exit 0 in 0.4s');
+    p.stop();
+    const draws = text.split('\r\x1b[K').filter((x) => x.startsWith('run 1/2: tracing make … '));
+    expect(draws.length).toBeGreaterThanOrEqual(2);
+    expect(draws[draws.length - 1]).toMatch(/… 0\.[3-9]s \(total \d\.\ds\)$/);
+    expect(text.endsWith('\r\x1b[Krun 1/2: exit 0 in 0.4s\n')).toBe(true);
   });
 });

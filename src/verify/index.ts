@@ -239,7 +239,11 @@ export async function verify(opts: VerifyOptions, ioIn: Partial<VerifyIO> = {}):
       }
     }
     if (selection.paths.length === 0) {
-      warnings.push(opts.artifacts.length > 0 ? 'no artifacts: the globs matched nothing' : 'no artifacts: the build created or changed no files in the work dir');
+      warnings.push(
+        opts.artifacts.length > 0
+          ? 'no artifacts: the globs matched nothing'
+          : 'no artifacts: the build created or changed no files in the work dir (already built there? clean it first, or pass --artifacts)',
+      );
     }
     const files: string[] = [];
     const fileSlot: number[][] = selection.paths.map(() => runs.map(() => -1));
