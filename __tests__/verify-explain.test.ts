@@ -146,8 +146,12 @@ describe('explain', () => {
   });
 
   test('the varied build path embedded: ranked first', () => {
-    const causes = explain(input({ trace: false, variedHits: [{ evidence: 'path', run: 1, value: variations[0].dir }] }));
-    expect(causes[0].cause).toBe(`embeds the build path, which --vary changed between runs (run 1: ${variations[0].dir})`);
+    const causes = explain(input({
+      trace: false,
+      variedHits: [{ evidence: 'path', run: 2, value: variations[1].dir }, { evidence: 'path', run: 1, value: variations[0].dir }],
+    }));
+    expect(causes[0].cause).toBe(`embeds the build path, which --vary changed between runs (run 1: ${variations[0].dir}; run 2: ${variations[1].dir})`);
+    expect(causes.filter((c) => c.kind === 'varied-path')).toHaveLength(1);
   });
 
   test('failed runs, missing files, unsupported syscalls and diverging intercept counts', () => {

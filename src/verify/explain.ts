@@ -289,16 +289,16 @@ export function explain(input: ExplainInput): Finding[] {
     });
   }
 
-  // varied host values embedded in the artifact
-  for (const h of input.variedHits) {
-    evidence.add(h.evidence);
+  // varied host values embedded in the artifact (one finding per aspect, naming every run's value)
+  const byAspect = new Map<Evidence, VariedHit[]>();
+  for (const h of input.variedHits) byAspect.set(h.evidence, [...(byAspect.get(h.evidence) ?? []), h]);
+  for (const [aspect, hits] of byAspect) {
+    evidence.add(aspect);
     const what = { path: 'the build path', home: '$HOME', tmpdir: '$TMPDIR', hostname: 'the host name', tz: 'the time zone' }[
-      h.evidence as 'path' | 'home' | 'tmpdir' | 'hostname' | 'tz'
+      aspect as 'path' | 'home' | 'tmpdir' | 'hostname' | 'tz'
     ];
-    add({
-      kind: `varied-${h.evidence}`, score: h.evidence === 'tz' ? 70 : 90,
-      cause: `embeds ${what}, which --vary changed between runs (run ${h.run}: ${h.value})`,
-    });
+    const values = hits.sort((x, y) => x.run - y.run).map((h) => `run ${h.run}: ${h.value}`).join('; ');
+    add({ kind: `varied-${aspect}`, score: aspect === 'tz' ? 70 : 90, cause: `embeds ${what}, which --vary changed between runs (${values})` });
   }
 
   // archive evidence
