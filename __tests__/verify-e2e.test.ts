@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 
 import { DetError } from '../src/errors.js';
+import { which } from '../src/verify/diffoscope.js';
 import { runVerify, verify } from '../src/verify/index.js';
 import type { FullVerifyReport } from '../src/verify/report-json.js';
 import { capture, cleanupTemps, EXAMPLES, ROOT, sh, tempDir, verifyOptions } from './verify-util.js';
@@ -132,6 +133,22 @@ describe('verify --no-trace', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(exitStatus).toBe(2);
     expect(report.runs[0]).toMatchObject({ exitCode: 124, timedOut: true });
+  });
+
+  test('diffoscope, when installed, adds its text diff with the run directories named run-N', async () => {
+    const w = tempDir();
+    const c = capture({ diffoscope: true });
+    const { report } = await verify(verifyOptions(w, ['sh', '-c', 'printf "line one\\nrandom %s\\n" "$(od -An -N8 -tx8 /dev/urandom)" > out.txt']), c.io);
+    const a = report.artifacts[0];
+    expect(a.same).toBe(false);
+    if (which('diffoscope') !== null) {
+      expect(a.diffoscope?.text).toContain('--- run-1/out.txt');
+      expect(a.diffoscope?.text).toContain('+++ run-2/out.txt');
+      expect(a.diffoscope?.text).toMatch(/^-random +[0-9a-f]+$/m);
+      expect(c.out()).toContain('  diffoscope:');
+    } else {
+      expect(a.diffoscope).toBeUndefined();
+    }
   });
 
   test('tool errors are DetErrors: a bad work dir, a malformed glob', async () => {
