@@ -17,14 +17,18 @@ std::vector<Guarantee> guarantees_for(const HostProbe& h) {
   add("cwd", "determinized", "the work dir is mounted at /build");
   add("umask", "determinized", "022");
   add("aslr", "determinized", "personality(ADDR_NO_RANDOMIZE)");
-  add("network", "determinized", "a private network namespace with loopback only");
+  add("network", "determinized",
+      "a private network namespace with loopback only; ephemeral ports (bind to port 0, connect, listen, "
+      "UDP send) come from a per-run counter starting at 32768");
   add("time", "determinized",
       "every clock (wall from --epoch, monotonic, CPU-time), times and getrusage answer from the logical clock, "
       "vDSO calls included (patched into syscalls at exec); alarm, setitimer, POSIX timers and timerfds fire at "
       "fixed points of logical time");
   add("file-metadata", "not-handled", "inode numbers and timestamps are the host's");
   add("directory-order", "not-handled", "getdents order is the file system's");
-  add("randomness", "not-handled", "getrandom, /dev/urandom and AT_RANDOM are the host's");
+  add("randomness", "determinized",
+      "getrandom, /dev/urandom, /dev/random, AT_RANDOM (stack canary, pointer guard), "
+      "/proc/sys/kernel/random/uuid and boot_id: ChaCha20 seeded by --seed, one stream per process");
   add("rdtsc", h.tsc_trap.available ? "determinized" : "unavailable-on-host",
       h.tsc_trap.available ? "rdtsc/rdtscp trap (PR_SET_TSC) and read the logical clock at a nominal 1 GHz"
                            : "rdtsc/rdtscp read the host's cycle counter: " + h.tsc_trap.detail);
@@ -35,8 +39,16 @@ std::vector<Guarantee> guarantees_for(const HostProbe& h) {
   if (h.rdrand.available || h.rdseed.available)
     add("rdrand", h.cpuid_faulting.available ? "not-handled" : "unavailable-on-host",
         "the CPU offers RDRAND/RDSEED; without CPUID faulting they cannot be hidden");
-  add("cpu-count", "not-handled", "sched_getaffinity and /proc/cpuinfo show the host's CPUs");
-  add("proc-files", "not-handled", "/proc/meminfo, /proc/stat, /proc/uptime are the host's");
+  add("cpu-count", "determinized",
+      "4 CPUs everywhere: sched_getaffinity, getcpu (CPU 0), /proc/cpuinfo, /proc/stat, "
+      "/sys/devices/system/cpu/online, /proc/self/status (CPUID itself is the host's, see cpuid)");
+  add("proc-files", "determinized",
+      "sysinfo, /proc/meminfo (8 GiB), /proc/stat, /proc/uptime, /proc/loadavg, /proc/version, /proc/cmdline "
+      "and the start time, CPU times, faults and sizes in /proc/<pid>/stat, statm, status: a fixed machine on the "
+      "logical clock");
+  add("resource-limits", "determinized",
+      "getrlimit/prlimit64 and /proc/<pid>/limits show fixed limits (NOFILE 1024/524288, STACK 8 MiB); nice "
+      "values are relative to the command's");
   return g;
 }
 

@@ -36,6 +36,8 @@
 #include <string>
 #include <vector>
 
+#include "policy/machine.h"
+
 namespace det {
 
 namespace {
@@ -619,6 +621,8 @@ bool sandbox_enter(const SandboxConfig& cfg, std::string* err) {
   if (setdomainname(cfg.domainname.data(), cfg.domainname.size()) != 0)
     return fail_errno(err, "setdomainname " + cfg.domainname);
   if (!loopback_up(err)) return false;
+  // The fixed machine's resource limits (policy/machine.h), inherited by the command.
+  machine::apply_rlimits();
 
   if (chdir("/build") != 0) return fail_errno(err, "chdir /build");
   return true;

@@ -1,8 +1,10 @@
-// The machine identity the sandbox shows: a fixed uname whatever the host's kernel is.
+// The machine identity the sandbox shows: a fixed uname whatever the host's kernel is
+// (the same kernel /proc/version and /proc/sys/kernel/os* show, see procfs.cc).
 #include <cstring>
 #include <sys/utsname.h>
 
 #include "core/tracer.h"
+#include "policy/machine.h"
 
 namespace det {
 namespace {
@@ -13,8 +15,8 @@ Verdict on_uname(SysCtx& c) {
   strncpy(u.sysname, "Linux", sizeof u.sysname - 1);
   strncpy(u.nodename, c.tr.config().hostname.c_str(), sizeof u.nodename - 1);
   // A release new enough for every glibc and tool that checks it; never the host's.
-  strncpy(u.release, "6.1.0-det", sizeof u.release - 1);
-  strncpy(u.version, "#1 SMP PREEMPT_DYNAMIC det", sizeof u.version - 1);
+  strncpy(u.release, machine::kRelease, sizeof u.release - 1);
+  strncpy(u.version, machine::kVersion, sizeof u.version - 1);
   strncpy(u.machine, "x86_64", sizeof u.machine - 1);
   strncpy(u.domainname, "(none)", sizeof u.domainname - 1);
   if (write_mem(c.t.tid, c.arg(0), &u, sizeof u) != sizeof u) return c.emulate(-EFAULT);
