@@ -437,6 +437,12 @@ int Tracer::wait_event(Thread* t, pid_t* who) {
       }
     }
     handle_async(w, status);
+    // t's own death may have been collected on the way (e.g. while draining its exiting
+    // thread group from another thread's death): nothing more will come for it.
+    if (t->state == ThreadState::Dead) {
+      *who = -1;
+      return 0;
+    }
   }
 }
 
