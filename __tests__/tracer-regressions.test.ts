@@ -1,0 +1,41 @@
+// Regressions of the tracer core, each a bug once seen: the test reproduces the situation
+// that triggered it, under the real tracer.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { describeResult, runTraced } from './helpers/cli.js';
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'det-regress-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+test('a multi-threaded child (node) exiting under a shell does not hang the run', async () => {
+  // The child's thread group was drained while its leader was the running thread; the
+  // tracer then waited for an event of a thread already dead.
+  const r = await runTraced(work, ['sh', '-c', 'node -e "console.log(1)"; echo after'], ['--timeout', '60'], {
+    limitMs: 90_000,
+  });
+  expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: '1\nafter\n' });
+  expect(r.timedOut).toBe(false);
+}, 100_000);
+
+test('a threaded python child exiting under a shell, twice, gives the same output', async () => {
+  const script = 'python3 -c "import threading as t; [t.Thread(target=print, args=(i,)).start() for i in range(4)]"; echo done';
+  const a = await runTraced(work, ['sh', '-c', script], ['--timeout', '60'], { limitMs: 90_000 });
+  const b = await runTraced(work, ['sh', '-c', script], ['--timeout', '60'], { limitMs: 90_000 });
+  expect(a.code).toBe(0);
+  expect(a.stdout.trim().split('\n')).toHaveLength(5);
+  expect(b.stdout).toBe(a.stdout);
+  expect(describeResult(b)).toContain('exit 0');
+}, 200_000);
+
+test('/proc/1 of the sandbox shows det-init with an empty environment, not the host', async () => {
+  const r = await runTraced(work, ['sh', '-c', 'tr "\\0" " " </proc/1/cmdline; echo; wc -c </proc/1/environ; ls /proc/1/fd'], [], {
+    limitMs: 60_000,
+  });
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe('det-init \n0\n0\n1\n2\n');
+});
