@@ -96,6 +96,8 @@ interface Case {
   /** wall-clock limit of one traced run (default RUN_LIMIT_MS) */
   limitMs?: number;
   check: (out: string, ctx: Ctx) => void;
+  /** an extra check of stderr (which under det may also hold tracer warnings) */
+  checkStderr?: (err: string) => void;
 }
 
 /** poll.c, select.c, epoll.c: 15 messages from 3 writers, each writer's in order. */
@@ -566,6 +568,9 @@ const CASES: Case[] = [
     files: ['pipe_race.sh'],
     cmd: ['/build/pipe_race.sh'],
     tools: ['sh', 'yes', 'head', 'sha256sum', 'uniq', 'tr', 'wc'],
+    // `yes` dies of SIGPIPE when head exits, silently, as from any shell: SIGPIPE must not be
+    // ignored in the sandbox
+    checkStderr: (err) => expect(err).not.toMatch(/Broken pipe/),
     check: (out) => {
       const ls = lines(out);
       expect(ls).toHaveLength(3);
@@ -637,6 +642,7 @@ describe.each(CASES)('$name', (c: Case) => {
       expectExit(r, c.exit ?? 0, `native ${c.cmd.join(' ')}`);
       expect(r.stdout).not.toMatch(/^FAIL/m);
       c.check(r.stdout, { native: true, workdir: w });
+      c.checkStderr?.(r.stderr);
     },
     60_000,
   );
@@ -653,6 +659,7 @@ describe.each(CASES)('$name', (c: Case) => {
         expect(r.stdout).not.toMatch(/^FAIL/m);
         expect(r.stderr).not.toMatch(/^FAIL/m);
         c.check(r.stdout, { native: false, workdir: w });
+        c.checkStderr?.(r.stderr);
         outs.push(r.stdout);
       }
       expect(outs[1]).toBe(outs[0]);
@@ -749,6 +756,20 @@ describe('exit statuses under det (SPEC §1)', () => {
       expect(r.durationMs).toBeGreaterThanOrEqual(1900); // wall-clock seconds, not logical time
     },
     70_000,
+  );
+
+  test(
+    'the command starts as from a shell: no signal ignored or blocked (SIGPIPE kills `yes`)',
+    async () => {
+      const w = workDirWith(progs, []);
+      const r = await runTraced(w, ['sh', '-c', 'grep -E "^Sig(Ign|Blk)" /proc/self/status; yes | head -n 1'], [], {
+        limitMs: RUN_LIMIT_MS,
+      });
+      expectExit(r, 0, 'dettrace -- sh -c "grep Sig /proc/self/status; yes | head -n 1"');
+      expect(r.stdout).toBe('SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\ny\n');
+      expect(r.stderr).not.toMatch(/Broken pipe/);
+    },
+    RUN_LIMIT_MS + 10_000,
   );
 
   test(
