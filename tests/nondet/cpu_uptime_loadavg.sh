@@ -1,0 +1,3 @@
+# /proc/uptime and /proc/loadavg
+cat /proc/uptime
+cat /proc/loadavg

@@ -1,0 +1,2 @@
+# find walks in directory order
+find tree

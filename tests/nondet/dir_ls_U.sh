@@ -1,0 +1,3 @@
+# ls in directory order (no sorting)
+ls -U tree
+ls -f tree/nested

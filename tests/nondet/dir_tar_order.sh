@@ -1,0 +1,2 @@
+# tar stores members in directory order
+tar cf - tree | tar tf -

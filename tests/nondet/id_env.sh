@@ -1,0 +1,2 @@
+# the whole environment
+env | sort

@@ -1,0 +1,5 @@
+# who the program runs as
+id
+id -u
+id -G
+id -un

@@ -1,0 +1,2 @@
+# the listing a build log might contain
+ls -l --full-time tree

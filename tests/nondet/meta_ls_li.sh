@@ -1,0 +1,3 @@
+# inode numbers, link counts, sizes and times as ls shows them
+ls -li tree
+ls -lid tree tree/nested

@@ -1,0 +1,2 @@
+# `date`, as a build stamps a file with it
+date
