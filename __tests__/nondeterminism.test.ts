@@ -25,6 +25,7 @@ import {
   hosts,
   limiter,
   loadManifest,
+  removeWorkDirs,
   requireCaseTools,
   requireVariationTools,
   runNativeOn,
@@ -76,6 +77,7 @@ async function runCase(c: NondetCase): Promise<Outcome> {
     const first = await runTracedOn(c, h.A, binDir, manifest.tree);
     await sleep(first.startedAt + WALL_GAP_MS - Date.now());
     const second = await runTracedOn(c, h.B, binDir, manifest.tree);
+    removeWorkDirs([...native, first, second]);
     return { native, traced: [first, second] };
   } catch (e) {
     return { error: (e as Error).stack ?? String(e), native: [], traced: [] };

@@ -106,6 +106,22 @@ function freshDir(prefix: string, deep: string[] = []): string {
   return d;
 }
 
+/** The mkdtemp directory a work dir made by freshDir lives in. */
+function topOf(dir: string): string {
+  return made.find((t) => dir === t || dir.startsWith(`${t}/`)) ?? dir;
+}
+
+/** Removes the work dirs of finished runs (unless DET_KEEP_TMP=1), so /dev/shm does not fill up. */
+export function removeWorkDirs(runs: { workdir: string }[]): void {
+  if (process.env.DET_KEEP_TMP === '1') return;
+  for (const r of runs) {
+    const top = topOf(r.workdir);
+    rmSync(top, { recursive: true, force: true });
+    const i = made.indexOf(top);
+    if (i >= 0) made.splice(i, 1);
+  }
+}
+
 export function cleanupNondet(): void {
   if (process.env.DET_KEEP_TMP === '1') return;
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
