@@ -24,8 +24,10 @@ std::vector<Guarantee> guarantees_for(const HostProbe& h) {
       "every clock (wall from --epoch, monotonic, CPU-time), times and getrusage answer from the logical clock, "
       "vDSO calls included (patched into syscalls at exec); alarm, setitimer, POSIX timers and timerfds fire at "
       "fixed points of logical time");
-  add("file-metadata", "not-handled", "inode numbers and timestamps are the host's");
-  add("directory-order", "not-handled", "getdents order is the file system's");
+  add("file-metadata", "determinized",
+      "stat family: inode/device numbers in first-seen order, block counts from sizes, times from the "
+      "logical clock (inputs keep their order below the epoch); utime family honoured; statfs fixed");
+  add("directory-order", "determinized", "getdents lists each whole directory sorted by name");
   add("randomness", "determinized",
       "getrandom, /dev/urandom, /dev/random, AT_RANDOM (stack canary, pointer guard), "
       "/proc/sys/kernel/random/uuid and boot_id: ChaCha20 seeded by --seed, one stream per process");
