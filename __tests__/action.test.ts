@@ -229,6 +229,7 @@ describe('mode: record, then mode: compare', () => {
     expect(r.code).toBe(1);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0].message).toMatch(/^dettrace: manifests: nothing\/\*\.txt matches no file/);
+    expect(r.summary).toMatch(/^## ❌ dettrace could not verify this build\n\n<p>dettrace: manifests: nothing\/\*\.txt matches no file/);
     r = await runAction({ mode: 'compare', manifests: 'm1\nm2' }, { workspace: ws });
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0].message).toMatch(/^dettrace: manifests: m2\/manifest\.txt:1: not a manifest line/);

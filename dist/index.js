@@ -69755,11 +69755,14 @@ async function restore(paths, key, io) {
   warnAll(io, "restore", r.annotations);
   if (r.error !== void 0) {
     warnAll(io, "restore", [firstLine(r.error)]);
-    return { available: true, note: `restore failed: ${firstLine(r.error)}` };
+    return { available: false, note: `restore failed: ${firstLine(r.error)}` };
   }
   if (r.value) {
     io.info(`cache hit: ${r.value}`);
     return { available: true, hit: r.value, note: `restored from the cache (${r.value})` };
+  }
+  if (r.annotations.length > 0) {
+    return { available: false, note: `restore failed: ${r.annotations[0].split("\n")[0]}` };
   }
   io.info(`cache miss: ${key}`);
   return { available: true, note: `not in the cache (key ${key})` };
@@ -69818,12 +69821,14 @@ async function buildWithCache(choice, io) {
   const cacheKey = `dettrace-image-base-${plan.baseKey}`;
   const notes = [];
   const cio = { info: io.info, warn: io.warn, budget: io.budget };
-  const useCache = cacheAvailable(cio);
+  let useCache = cacheAvailable(cio);
   let restored = false;
   if (useCache) {
     const r = await restore(plan.paths, cacheKey, cio);
     restored = r.hit !== void 0;
+    useCache = r.available;
     notes.push(r.note);
+    if (!r.available) notes.push("not saved: the cache service failed on restore");
   } else {
     notes.push("GitHub's cache service is not available in this job");
   }
@@ -73838,7 +73843,12 @@ async function run(env2 = process.env) {
     if (result.failure !== null) setFailed(result.failure);
   } catch (err) {
     if (!(err instanceof DetError) && err instanceof Error && err.stack) debug(err.stack);
-    setFailed(formatError(err));
+    const line = formatError(err);
+    await writeSummary(`## ❌ dettrace could not verify this build
+
+<p>${esc(line)}</p>
+`);
+    setFailed(line);
   }
 }
 await run();

@@ -16,7 +16,7 @@ export interface CacheIO {
 }
 
 export interface CacheOutcome {
-  /** The cache service can be used in this job. */
+  /** The cache service answered (false: it failed; do not try to save either). */
   available: boolean;
   /** restore: the key that was restored, if any. */
   hit?: string;
@@ -101,11 +101,15 @@ export async function restore(paths: string[], key: string, io: CacheIO): Promis
   warnAll(io, 'restore', r.annotations);
   if (r.error !== undefined) {
     warnAll(io, 'restore', [firstLine(r.error)]);
-    return { available: true, note: `restore failed: ${firstLine(r.error)}` };
+    return { available: false, note: `restore failed: ${firstLine(r.error)}` };
   }
   if (r.value) {
     io.info(`cache hit: ${r.value}`);
     return { available: true, hit: r.value, note: `restored from the cache (${r.value})` };
+  }
+  if (r.annotations.length > 0) {
+    // @actions/cache swallowed the failure (and said so): the service is not usable now
+    return { available: false, note: `restore failed: ${r.annotations[0].split('\n')[0]}` };
   }
   io.info(`cache miss: ${key}`);
   return { available: true, note: `not in the cache (key ${key})` };

@@ -80,12 +80,14 @@ async function buildWithCache(choice: Extract<ImageChoice, { kind: 'build' }>, i
   const cacheKey = `dettrace-image-base-${plan.baseKey}`;
   const notes: string[] = [];
   const cio = { info: io.info, warn: io.warn, budget: io.budget };
-  const useCache = cacheAvailable(cio);
+  let useCache = cacheAvailable(cio);
   let restored = false;
   if (useCache) {
     const r = await restore(plan.paths, cacheKey, cio);
     restored = r.hit !== undefined;
+    useCache = r.available;
     notes.push(r.note);
+    if (!r.available) notes.push('not saved: the cache service failed on restore');
   } else {
     notes.push("GitHub's cache service is not available in this job");
   }

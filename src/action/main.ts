@@ -19,6 +19,7 @@ import { Budget } from './annotations.js';
 import { buildStep, type StepResult } from './build.js';
 import { compareStep } from './compare.js';
 import { envInput, InputError, readInputs } from './inputs.js';
+import { esc } from './summary.js';
 
 function version(): string {
   try {
@@ -66,7 +67,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } catch (err) {
     // A tool error (the tracer cannot start, Docker is missing, a bad manifest): one line.
     if (!(err instanceof DetError) && err instanceof Error && err.stack) core.debug(err.stack);
-    core.setFailed(formatError(err));
+    const line = formatError(err);
+    await writeSummary(`## ❌ dettrace could not verify this build\n\n<p>${esc(line)}</p>\n`);
+    core.setFailed(line);
   }
 }
 
