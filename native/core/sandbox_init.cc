@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -138,6 +139,9 @@ int copy_self_to_memfd() {
 
 [[noreturn]] void run_init(const RunConfig& cfg, int errfd) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // No supplementary groups of the host user (as root the tracer has them; in a user
+  // namespace setgroups is denied and they show as the overflow group, see guarantees).
+  setgroups(0, nullptr);
   if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0)
     fail(errfd, std::string("cannot trace the sandbox: ptrace: ") + strerror(errno));
   raise(SIGSTOP);  // the tracer sets its options, then lets us fork the command

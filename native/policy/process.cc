@@ -52,11 +52,23 @@ Verdict on_signal_send(SysCtx& c) {
 // this process changes state. The options argument is restored at the exit stop.
 int options_arg(long nr) { return nr == SYS_wait4 ? 2 : 3; }
 
+// The child's resource usage the kernel reports is the host's (real CPU time, context
+// switches, faults): replaced by fixed values, as getrusage(RUSAGE_CHILDREN) does.
+void fix_rusage(SysCtx& c) {
+  uint64_t ru_addr = c.arg(c.nr() == SYS_wait4 ? 3 : 4);
+  if (!ru_addr) return;
+  int64_t ru[18] = {};
+  ru[4] = 4096;  // ru_maxrss (KiB)
+  write_mem(c.t.tid, ru_addr, ru, sizeof ru);
+}
+
 ExitVerdict wait_exit(SysCtx& c) {
   int i = options_arg(c.nr());
   set_sys_arg(c.regs, i, sys_arg(c.t.entry_regs, i));
   c.regs_dirty = true;
-  if (c.result() != 0) return ExitVerdict::Done;
+  if (c.result() > 0 || (c.result() == 0 && c.nr() == SYS_waitid)) fix_rusage(c);
+  bool added_wnohang = c.t.scratch.a != 0;
+  if (c.result() != 0 || !added_wnohang) return ExitVerdict::Done;
   if (c.nr() == SYS_waitid) {
     uint64_t infop = c.arg(2);
     uint32_t child_pid = 0;
@@ -70,9 +82,10 @@ ExitVerdict wait_exit(SysCtx& c) {
 Verdict on_wait(SysCtx& c) {
   int i = options_arg(c.nr());
   uint64_t options = c.arg(i);
-  // With a signal pending the real call returns at once (EINTR or a restart).
-  if ((options & WNOHANG) || c.signal_wake) return Verdict::Allow;
-  c.set_arg(i, options | WNOHANG);
+  // Tried with WNOHANG; with a signal pending it runs as asked and returns at once.
+  bool add = !(options & WNOHANG) && !c.signal_wake;
+  c.t.scratch.a = add ? 1 : 0;
+  if (add) c.set_arg(i, options | WNOHANG);
   return c.allow_exit(wait_exit);
 }
 
