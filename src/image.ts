@@ -19,6 +19,7 @@
 //        [--epoch N] [--mirror URL] [--tracer-dir DIR] [--cache-dir DIR] [--no-cache]
 //        [--no-load] [--save FILE] [--json]
 //   node lib/src/image.js key [same input options] [--json]   the keys, ref and cache files
+//   node lib/src/image.js privileges                          the docker run flags the tracer needs
 import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -406,7 +407,9 @@ export function imageConfig(inputs: ImageInputs, key: string, diffIds: string[])
     os: 'linux',
     created,
     config: {
-      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', `SOURCE_DATE_EPOCH=${b.epoch}`],
+      // No SOURCE_DATE_EPOCH here: native builds in the image take theirs from the source
+      // (dpkg-buildpackage: debian/changelog); `dettrace run` sets its own.
+      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
       WorkingDir: '/build',
       Cmd: ['/bin/bash'],
       Labels: {
@@ -822,7 +825,7 @@ function parseCli(argv: string[]): { cmd: string; opts: BuildImageOptions; json:
   return { cmd, opts, json };
 }
 
-const USAGE = `usage: node lib/src/image.js build|key [--suite S] [--variant minbase|buildd] [--packages "a b"]
+const USAGE = `usage: node lib/src/image.js build|key|privileges [--suite S] [--variant minbase|buildd] [--packages "a b"]
        [--epoch N] [--mirror URL] [--tracer-dir DIR] [--cache-dir DIR] [--no-cache] [--no-load]
        [--save FILE] [--json]
 `;
@@ -833,6 +836,10 @@ export async function imageMain(argv: string[]): Promise<number> {
     if (cmd === 'build') {
       const r = await buildImage(opts);
       process.stdout.write(json ? JSON.stringify(r, null, 2) + '\n' : `${r.ref} ${r.digest}${r.cached ? ` (cached: ${r.source})` : ''}\n`);
+      return 0;
+    }
+    if (cmd === 'privileges') {
+      process.stdout.write(DOCKER_PRIVILEGES.join(' ') + '\n');
       return 0;
     }
     if (cmd === 'key') {
