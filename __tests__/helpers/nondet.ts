@@ -9,7 +9,10 @@
 // file systems; on ext4 it would be a hash order that never changes between runs.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync,
+  utimesSync, writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 import { BIN, ROOT, runProcess, type RunResult } from './cli.js';
@@ -301,6 +304,26 @@ export function makeWorkDir(c: NondetCase, host: Host, binDir: string, tree: Tre
   return w;
 }
 
+/**
+ * The inputs' times are part of the inputs (det keeps their order; `verify` copies work dirs
+ * preserving them): give every input the same fixed time on every host, as a time-preserving
+ * copy of one checkout would, whatever the order and wall time they were created at.
+ */
+export function pinInputTimes(dir: string): void {
+  const all: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (lstatSync(p).isDirectory()) walk(p);
+      all.push(p);
+    }
+  };
+  walk(dir);
+  all.push(dir);
+  all.forEach((p, i) => utimesSync(p, INPUT_TIME + i, INPUT_TIME + i));
+}
+const INPUT_TIME = 1_600_000_000; // 2020-09-13, seconds
+
 /** Starts `n` throwaway processes (the PIDs they used are gone) and one that stays; returns its killer. */
 async function burnPids(n: number): Promise<() => void> {
   await runProcess('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do /bin/true; i=$((i+1)); done`], { limitMs: 30_000 });
@@ -329,6 +352,9 @@ export const RUN_LIMIT_MS = 100_000;
 
 async function runOnHost(c: NondetCase, host: Host, binDir: string, tree: TreeEntry[], traced: boolean): Promise<CaseRun> {
   const workdir = makeWorkDir(c, host, binDir, tree);
+  // Natively the inputs keep the times of their creation (one source of the variation the
+  // native check looks for); under det both runs get the same inputs, times included.
+  if (traced) pinInputTimes(workdir);
   reportsDir ??= freshDir('det-nondet-reports-');
   const reportFile = join(reportsDir, `${c.id}-${host.label}-${++reportSeq}.json`);
   const argv = traced
