@@ -64,8 +64,22 @@ int copy_self_to_memfd() {
   return mfd;
 }
 
+// The tracer ignores SIGPIPE and handles SIGINT/SIGTERM/SIGHUP/SIGALRM; the command starts
+// as a shell would start it: every signal at its default action, none blocked.
+void reset_signals() {
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; ++s)
+    if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
 [[noreturn]] void run_command(const RunConfig& cfg) {
   // Traced from birth (auto-attached through init's PTRACE_O_TRACEFORK).
+  reset_signals();
   personality(ADDR_NO_RANDOMIZE);  // same addresses every run
   umask(022);
   std::vector<std::string> env = {
