@@ -73774,7 +73774,8 @@ function readInputs(get, env2 = process.env) {
     if (!IMAGE_REF.test(imageText)) throw new Error(`"${imageText}" is neither none, build nor an image reference (e.g. ghcr.io/org/det-build:1)`);
     return { kind: "ref", ref: imageText };
   }, { kind: "none" });
-  if (mode !== "compare" && image.kind !== "build" && imageText !== "" && /^(none|[^ ]+)$/.test(imageText)) {
+  const imageOk = !problems.some((p) => p.startsWith("image:"));
+  if (mode !== "compare" && imageOk && image.kind !== "build") {
     if (suiteText !== DEFAULT_SUITE) problems.push(`suite: only used with image: build (the chroot is built from it), not with image: ${imageText}`);
     if (packagesText !== "") problems.push(`packages: only used with image: build (installed into the built image), not with image: ${imageText}`);
   }
