@@ -317,8 +317,8 @@ export function dockerSync(args: string[], what = `docker ${args[0]}`): string {
 }
 
 /** Fail with a clear message unless a Docker engine answers; resolves to its version. */
-export function requireDocker(): string {
-  const r = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' });
+export function requireDocker(environment: NodeJS.ProcessEnv = process.env): string {
+  const r = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8', env: environment });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
     throw new DetError('docker', code === 'ENOENT' ? 'not installed (apt-get install docker.io)' : r.error.message);
