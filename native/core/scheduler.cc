@@ -50,7 +50,7 @@ bool Scheduler::wakeable(Thread* t, bool* timed_out, bool* signal_wake) {
     t->maybe_signal = false;
     uint64_t pending = 0, blocked = 0;
     if (read_signal_state(t->tid, &pending, &blocked)) {
-      uint64_t mask = b.kind == BlockKind::Signal ? b.sigmask : ~blocked;
+      uint64_t mask = (b.kind == BlockKind::Signal || b.has_sigmask) ? b.sigmask : ~blocked;
       uint64_t deliverable = pending & mask;
       if (deliverable && pending != t->seen_pending) {
         t->seen_pending = pending;

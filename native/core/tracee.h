@@ -28,7 +28,8 @@ struct Block {
   BlockKind kind = BlockKind::None;
   int local_fd = -1;
   int64_t deadline = -1;       // logical monotonic ns; -1: none
-  uint64_t sigmask = 0;        // Signal: signals that end the wait (1 << (sig - 1))
+  uint64_t sigmask = 0;        // Signal (or has_sigmask): signals that end the wait (1 << (sig - 1))
+  bool has_sigmask = false;    // a readiness wait with its own signal mask (ppoll, epoll_pwait...)
   uint64_t progress_seen = 0;  // Retry: the progress counter when it blocked
   uint64_t child_events_seen = 0;  // Child: the process's child-event counter then
   // Futex: the queue key and the bitset of the wait.
@@ -55,6 +56,11 @@ struct CallScratch {
   bool cont_active = false;
   uint64_t cont_total = 0;
   uint64_t cont_buf = 0, cont_len = 0;
+  // select/pselect6: the fd sets as the program passed them (a zero-timeout try clears them)
+  std::vector<uint8_t> saved;
+  // ppoll/pselect6/epoll_pwait(2): the signals the call's own mask lets through
+  bool has_sigmask = false;
+  uint64_t sigmask = 0;
 };
 
 struct SysCtx;

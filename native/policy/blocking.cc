@@ -185,6 +185,8 @@ Verdict on_write_like(SysCtx& c) {
 
 // ----- readiness waits: poll, select, epoll ---------------------------------------------
 
+uint64_t pending_of(pid_t tid, uint64_t* blocked);
+
 struct TimeoutArg {
   int index;
   enum { Ms, Timespec, Timeval } kind;
@@ -216,29 +218,81 @@ int64_t read_timeout(SysCtx& c, TimeoutArg ta) {
   return pair[0] * kNsPerSec + pair[1];
 }
 
+// select and pselect6 take three fd sets that are both input and output: the kernel
+// rewrites them even when nothing is ready, so they are saved before a try and put back
+// when the call waits.
+bool has_fd_sets(long nr) { return nr == SYS_select || nr == SYS_pselect6; }
+
+void save_fd_sets(SysCtx& c) {
+  uint64_t bytes = (c.arg(0) + 63) / 64 * 8;
+  std::vector<uint8_t>& v = c.t.scratch.saved;
+  v.assign(3 * bytes, 0);
+  for (int i = 0; i < 3; ++i)
+    if (c.arg(1 + i) && bytes) read_mem(c.t.tid, c.arg(1 + i), v.data() + i * bytes, bytes);
+}
+
+void restore_fd_sets(SysCtx& c) {
+  const std::vector<uint8_t>& v = c.t.scratch.saved;
+  uint64_t bytes = v.size() / 3;
+  for (int i = 0; i < 3; ++i)
+    if (c.arg(1 + i) && bytes) write_mem(c.t.tid, c.arg(1 + i), v.data() + i * bytes, bytes);
+}
+
 ExitVerdict readiness_exit(SysCtx& c) {
   TimeoutArg ta = timeout_arg(c.nr());
   set_sys_arg(c.regs, ta.index, sys_arg(c.t.entry_regs, ta.index));
   c.regs_dirty = true;
   bool final_try = c.t.scratch.b != 0;
   if (c.result() != 0 || final_try) return ExitVerdict::Done;
+  if (has_fd_sets(c.nr())) restore_fd_sets(c);
   Block b;
   b.kind = BlockKind::Retry;
   b.deadline = static_cast<int64_t>(c.t.scratch.c);
+  b.has_sigmask = c.t.scratch.has_sigmask;
+  b.sigmask = c.t.scratch.sigmask;
   return c.would_block(b);
+}
+
+// The signal mask a readiness call installs for its duration, if it has one.
+bool call_sigmask(SysCtx& c, uint64_t* mask) {
+  uint64_t addr = 0;
+  switch (c.nr()) {
+    case SYS_ppoll: addr = c.arg(3); break;
+    case SYS_epoll_pwait:
+    case SYS_epoll_pwait2: addr = c.arg(4); break;
+    case SYS_pselect6: {
+      uint64_t pair[2];  // {const sigset_t *ss, size_t ss_len}
+      if (!c.arg(5) || read_mem(c.t.tid, c.arg(5), pair, sizeof pair) != sizeof pair) return false;
+      addr = pair[0];
+      break;
+    }
+    default: return false;
+  }
+  return addr && read_mem(c.t.tid, addr, mask, sizeof *mask) == sizeof *mask;
 }
 
 Verdict on_readiness(SysCtx& c) {
   TimeoutArg ta = timeout_arg(c.nr());
   CallScratch& s = c.t.scratch;
+  // A signal deliverable under the call's mask: the real call returns at once with EINTR
+  // (a zero-timeout try would not say so for epoll).
+  if (c.signal_wake) return Verdict::Allow;
   if (!c.retry) {
     int64_t tmo = read_timeout(c, ta);
     if (tmo == 0 || tmo == -2) return Verdict::Allow;  // no wait, or the kernel's EFAULT
     s = CallScratch{};
     s.c = static_cast<uint64_t>(tmo < 0 ? -1 : c.tr.sched().now() + tmo);
+    uint64_t mask;
+    if (call_sigmask(c, &mask)) {
+      s.has_sigmask = true;
+      s.sigmask = ~mask;
+      uint64_t blocked;
+      if (pending_of(c.t.tid, &blocked) & s.sigmask) return Verdict::Allow;
+    }
   }
   // Timed out: one last zero-timeout try whose answer stands (it fills the sets right).
   s.b = c.timed_out ? 1 : 0;
+  if (has_fd_sets(c.nr()) && !c.timed_out) save_fd_sets(c);
   if (ta.kind == TimeoutArg::Ms) {
     c.set_arg(ta.index, 0);
   } else {
