@@ -306,8 +306,14 @@ void Tracer::main_loop() {
       break;
     }
     if (main_done_) {
-      end_run_killing_all(nullptr);
-      break;
+      // The command has exited. Processes it left behind (a double-forked writer, a
+      // background job) may finish within a grace period of logical time; whatever is
+      // still there then, or can only wait, is killed, at a point fixed by the schedule.
+      if (main_exit_at_ < 0) main_exit_at_ = sched_.now();
+      if (sched_.threads().empty() || sched_.now() > main_exit_at_ + kOrphanGraceNs) {
+        end_run_killing_all("the command exited");
+        break;
+      }
     }
     if (sched_.timer_due()) fire_timers();
     Thread* t = next_;
@@ -318,6 +324,10 @@ void Tracer::main_loop() {
       if (sched_.threads().empty()) break;
       fire_timers();  // every tracee waits: timers re-check which expiries could wake one
       if (sched_.advance_to_next_deadline()) continue;
+      if (main_done_) {  // leftovers that can only wait for each other or the outside
+        end_run_killing_all("the command exited");
+        break;
+      }
       if (wait_external()) {
         ++idle_rounds;
         continue;

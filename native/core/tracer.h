@@ -112,6 +112,8 @@ class Tracer {
   uint64_t seq_ = 0;
   uint64_t prev_seq_ = 0;
   bool main_done_ = false;
+  int64_t main_exit_at_ = -1;  // logical time the command exited
+  static constexpr int64_t kOrphanGraceNs = 10LL * 1000000000;  // leftovers may run this long
   int main_status_ = 0;
   int exit_code_ = 125, term_signal_ = 0;
   double duration_ms_ = 0;
