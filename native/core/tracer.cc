@@ -809,8 +809,35 @@ bool Tracer::on_signal(Thread* t, int sig) {
       sig = 0;
       break;
     }
-  // Job-control stops would stop the whole run: not supported, the signal is dropped.
-  if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) sig = 0;
+  if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+    // A stop signal is first reported as it is dequeued (siginfo available): delivering it
+    // starts a group stop, which is reported again as a stop without siginfo. Then the
+    // thread stays parked, stopped, until a SIGCONT (or SIGKILL) is pending for it; the
+    // kernel has told the parent (CLD_STOPPED), and the parent's waits are re-checked.
+    siginfo_t si;
+    if (ptrace(PTRACE_GETSIGINFO, t->tid, nullptr, &si) != 0 && errno == EINVAL) {
+      t->state = ThreadState::Blocked;
+      t->park = Park::Continue;
+      t->inject_sig = 0;
+      t->block = Block{};
+      t->block.kind = BlockKind::Signal;
+      t->block.sigmask = (1ULL << (SIGCONT - 1)) | (1ULL << (SIGKILL - 1));
+      t->seen_pending = 0;
+      t->maybe_signal = true;
+      if (Process* parent = t->proc->parent) {
+        ++parent->child_events;
+        for (Thread* pt : parent->threads) pt->maybe_signal = true;
+      }
+      return false;
+    }
+  }
+  if (sig == SIGCONT) {
+    // The kernel tells the parent (CLD_CONTINUED) as the continued thread runs on.
+    if (Process* parent = t->proc->parent) {
+      ++parent->child_events;
+      for (Thread* pt : parent->threads) pt->maybe_signal = true;
+    }
+  }
   if (!resume_cont(t->tid, sig)) {
     on_death(t, 0);
     return false;
