@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { describeResult, runTraced } from './helpers/cli.js';
+import { BIN, describeResult, runProcess, runTraced } from './helpers/cli.js';
+import { buildPrograms, workDirWith } from './helpers/programs.js';
 
 let work: string;
 beforeAll(() => {
@@ -39,3 +40,19 @@ test('/proc/1 of the sandbox shows det-init with an empty environment, not the h
   expect(r.code).toBe(0);
   expect(r.stdout).toBe('det-init \n0\n0\n1\n2\n');
 });
+
+test('output to a pipe the outside reads slowly does not change the schedule', async () => {
+  // Writes to det's own stdout used to be tried non-blocking: whether the host's reader had
+  // drained the pipe decided which thread ran next.
+  const dir = workDirWith(buildPrograms(), ['threads4']);
+  const run = (reader: string) =>
+    runProcess('sh', ['-c', `"${process.execPath}" "${BIN}" --workdir "${dir}" -- ./threads4 | ${reader}`], {
+      limitMs: 120_000,
+    });
+  const fast = await run('sha256sum');
+  const slow = await run('(sleep 1; sha256sum)');
+  const dribble = await run('(while IFS= read -r l; do printf "%s\\n" "$l"; done | sha256sum)');
+  expect(fast.code).toBe(0);
+  expect(slow.stdout).toBe(fast.stdout);
+  expect(dribble.stdout).toBe(fast.stdout);
+}, 400_000);

@@ -70,7 +70,18 @@ void write_all(int fd, const std::string& s) {
 
 }  // namespace
 
+bool Tracer::is_external(dev_t dev, ino_t ino) const {
+  for (const auto& e : external_)
+    if (e.first == dev && e.second == ino) return true;
+  return false;
+}
+
 Tracer::Tracer(const RunConfig& cfg) : cfg_(cfg) {
+  for (int fd = 0; fd < 3; ++fd) {
+    struct stat st;
+    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISBLK(st.st_mode))
+      external_.emplace_back(st.st_dev, st.st_ino);
+  }
   handlers_.assign(kSyscallLimit, {});
   for (const SyscallEntry& e : syscall_table())
     if (e.action == Action::Trace) handlers_[e.nr] = find_handlers(e.name);

@@ -8,6 +8,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <sys/types.h>
+#include <utility>
 #include <vector>
 
 #include "core/config.h"
@@ -42,6 +44,11 @@ class Tracer {
   Scheduler& sched() { return sched_; }
   RunStats& stats() { return stats_; }
   void count(const char* group) { ++stats_.intercepted[group]; }
+  // Whether a pipe, socket or terminal is one the run was given by its caller (det's own
+  // stdin/stdout/stderr): its other end is outside the sandbox, so whether it is ready
+  // depends on outside timing. Calls on it run in the kernel, blocking if they must, so
+  // the schedule never depends on how fast the outside reads or writes.
+  bool is_external(dev_t dev, ino_t ino) const;
   // A signal may now be pending for some blocked thread: make the scheduler look.
   void note_signal_sent();
   // Logical clocks (ns).
@@ -121,6 +128,7 @@ class Tracer {
   bool timed_out_ = false, deadlocked_ = false, finished_ = false;
   int interrupted_by_ = 0;
   int log_fd_ = 2;
+  std::vector<std::pair<dev_t, ino_t>> external_;  // see is_external
   struct CpuUse {
     int64_t self = 0, children = 0;
   };

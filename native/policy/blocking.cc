@@ -42,6 +42,9 @@ int blocking_fd(SysCtx& c, int fd) {
   if (fstat(local, &st) == 0) {
     if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) may_block = false;
     if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1) may_block = false;
+    // det's own stdin/stdout/stderr lead outside: the call runs in the kernel and may
+    // block there (see Tracer::is_external), like a slow disk would.
+    if (c.tr.is_external(st.st_dev, st.st_ino)) may_block = false;
   }
   if (may_block) {
     int fl = fcntl(local, F_GETFL);
