@@ -900,13 +900,19 @@ void Tracer::on_death(Thread* t, int status) {
 // Every thread of a process that is exiting as a whole dies before anything else runs,
 // so the next thread picked sees the same world every run.
 void Tracer::drain_process(Process* p) {
+  // Any thread's report may come first (a leader that exited reports only after the
+  // others are reaped), so collect whatever comes; others' events are handled as usual.
   while (!p->threads.empty()) {
-    Thread* o = p->threads.front();
     int status;
-    pid_t w = waitpid(o->tid, &status, __WALL);
-    if (w != o->tid) {
-      if (errno == EINTR) continue;
-      on_death(o, 0);
+    pid_t w = waitpid(-1, &status, __WALL);
+    if (w < 0) {
+      if (errno == EINTR && !g_stop_signal) continue;
+      while (!p->threads.empty()) on_death(p->threads.front(), 0);  // nothing left to report
+      return;
+    }
+    Thread* o = find(w);
+    if (!o || o->proc != p) {
+      handle_async(w, status);
       continue;
     }
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
@@ -915,7 +921,7 @@ void Tracer::drain_process(Process* p) {
       on_death(o, status);
       p->exiting = was_exiting;
     } else if (WIFSTOPPED(status)) {
-      resume_cont(o->tid);
+      resume_cont(o->tid);  // an exit stop, or a stop on the way out: it is dying
     }
   }
 }
