@@ -1,6 +1,7 @@
 // Regressions of the tracer core, each a bug once seen: the test reproduces the situation
 // that triggered it, under the real tracer.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -56,3 +57,21 @@ test('output to a pipe the outside reads slowly does not change the schedule', a
   expect(slow.stdout).toBe(fast.stdout);
   expect(dribble.stdout).toBe(fast.stdout);
 }, 400_000);
+
+test('a process whose leader thread exited first, then another thread ends it, is collected', async () => {
+  // The tracer drained the exiting thread group by waiting on the leader first; a leader
+  // that exited reports only after the other threads are reaped, so the run hung.
+  writeFileSync(
+    join(work, 'lz.c'),
+    `#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+static void* f(void* a) { (void)a; usleep(1000); puts("thread ends the process"); fflush(stdout); exit(3); }
+int main(void) { pthread_t t; pthread_create(&t, 0, f, 0); pthread_exit(0); }
+`,
+  );
+  execFileSync('cc', ['-pthread', '-o', join(work, 'lz'), join(work, 'lz.c')]);
+  const r = await runTraced(work, ['sh', '-c', './lz; echo "status $?"'], ['--timeout', '60'], { limitMs: 90_000 });
+  expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'thread ends the process\nstatus 3\n' });
+}, 100_000);
