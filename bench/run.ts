@@ -122,7 +122,8 @@ function timeOnce(cmd: string[], cwd: string): number {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd[0], cmd.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(-500)}`);
+  if (r.error) throw new Error(`${cmd.join(' ')}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${String(r.stderr ?? '').slice(-500)}`);
   return ms;
 }
 
