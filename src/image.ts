@@ -738,8 +738,23 @@ export function dockerRunArgs(opts: RunOptions, ref: string, extra: { name?: str
 
 /** Resolve `--image` to a local image ref: `build` builds (or loads) the default image. */
 export async function resolveImage(image: string, log?: (l: string) => void): Promise<string> {
-  if (image === 'build') return (await buildImage({ log })).ref;
-  return image;
+  if (image !== 'build') return image;
+  // Quiet when the image is already loaded (the command's stderr stays the command's); the
+  // progress of a load or a build is shown, as it starts.
+  const toStderr = log ?? ((l: string) => void process.stderr.write(l + '\n'));
+  const held: string[] = [];
+  let speaking = false;
+  const r = await buildImage({
+    log: (l) => {
+      if (!speaking && !/already loaded|^\[image\] det\/build:[0-9a-f]+: /.test(l)) {
+        speaking = true;
+        for (const h of held.splice(0)) toStderr(h);
+      }
+      if (speaking) toStderr(l);
+      else held.push(l);
+    },
+  });
+  return r.ref;
 }
 
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
