@@ -27,7 +27,19 @@ namespace {
   exit(125);
 }
 
-void on_stop_signal(int sig) { det::g_stop_signal = sig; }
+// The first signal asks the tracer to end the run (kill everything, collect, report). If
+// it has not ended 5 s later (it should take milliseconds), the second alarm ends it here:
+// pid 1 of the sandbox takes every tracee with it, and PTRACE_O_EXITKILL covers the rest.
+void on_stop_signal(int sig) {
+  if (sig == SIGALRM && det::g_stop_signal) {
+    if (det::g_init_pid > 0) kill(static_cast<pid_t>(det::g_init_pid), SIGKILL);
+    static const char msg[] = "dettrace: the tracer did not end the run in time; killed it\n";
+    (void)!write(2, msg, sizeof msg - 1);
+    _exit(det::g_stop_signal == SIGALRM ? 124 : 125);
+  }
+  if (!det::g_stop_signal) det::g_stop_signal = sig;
+  alarm(5);
+}
 
 void print_syscall_table() {
   printf("# How det treats each x86-64 syscall\n\n");

@@ -26,6 +26,7 @@
 namespace det {
 
 volatile sig_atomic_t g_stop_signal = 0;
+volatile sig_atomic_t g_init_pid = 0;
 
 namespace {
 
@@ -207,6 +208,7 @@ bool Tracer::launch() {
   }
   close(errpipe[1]);
   init_pid_ = init;
+  g_init_pid = init;
   auto init_failed = [&]() {
     char buf[1024];
     ssize_t n = read(errpipe[0], buf, sizeof buf - 1);
@@ -764,7 +766,8 @@ void Tracer::await_vfork_done(Thread* parent) {
     int status;
     pid_t w = waitpid(parent->tid, &status, __WALL);
     if (w != parent->tid) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR && !g_stop_signal) continue;
+      if (errno == EINTR) return;  // the run is ending
       on_death(parent, 0);
       return;
     }

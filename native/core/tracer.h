@@ -143,5 +143,7 @@ bool register_timer_hook(TimerHook h);
 
 // Set by the tracer's signal handlers (timeout, SIGINT/SIGTERM/SIGHUP).
 extern volatile sig_atomic_t g_stop_signal;
+// pid 1 of the sandbox (host pid), for the last-resort kill in the signal handler.
+extern volatile sig_atomic_t g_init_pid;
 
 }  // namespace det
