@@ -738,7 +738,14 @@ export function dockerRunArgs(opts: RunOptions, ref: string, extra: { name?: str
 
 /** Resolve `--image` to a local image ref: `build` builds (or loads) the default image. */
 export async function resolveImage(image: string, log?: (l: string) => void): Promise<string> {
-  if (image !== 'build') return image;
+  if (image !== 'build') {
+    // A reference: the engine's copy, else a pull; neither -> one line, not docker's usage text.
+    if (spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0) return image;
+    const pull = spawnSync('docker', ['pull', '--quiet', image], { encoding: 'utf8' });
+    if (pull.status === 0) return image;
+    const why = (pull.stderr || pull.stdout || '').trim().split('\n')[0] || `docker pull exited ${pull.status}`;
+    throw new DetError(`--image ${image}`, `not in the Docker engine and cannot be pulled (${why})`);
+  }
   // Quiet when the image is already loaded (the command's stderr stays the command's); the
   // progress of a load or a build is shown, as it starts.
   const toStderr = log ?? ((l: string) => void process.stderr.write(l + '\n'));
