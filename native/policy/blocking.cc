@@ -4,6 +4,7 @@
 // scheduler re-checks in its fixed order. Sleeps and timeouts use the logical clock, so
 // `sleep 10` takes no wall time and every run sees the same wakeup order.
 #include <cerrno>
+#include <climits>
 #include <vector>
 #include <csignal>
 #include <cstring>
@@ -166,11 +167,12 @@ Verdict on_write_like(SysCtx& c) {
   }
   struct stat st;
   if (!s.cont_active && !c.signal_wake && fstat(local, &st) == 0 && S_ISFIFO(st.st_mode)) {
-    int used = 0, cap = fcntl(local, F_GETPIPE_SZ);
-    uint64_t len = write_len(c);
-    // Pipe buffers fill page by page: keep two pages of slack.
-    if (cap > 0 && ioctl(local, FIONREAD, &used) == 0 && len != UINT64_MAX &&
-        static_cast<uint64_t>(used) + len + 8192 <= static_cast<uint64_t>(cap)) {
+    // A pipe write of at most PIPE_BUF bytes needs at most one free buffer slot (it merges
+    // into the last page or takes a new one whole), and POLLOUT means a slot is free: it
+    // cannot block. Bytes queued say nothing about slots (a partly read page still holds
+    // one), so larger writes take the O_NONBLOCK path.
+    pollfd p{local, POLLOUT, 0};
+    if (write_len(c) <= PIPE_BUF && poll(&p, 1, 0) == 1 && (p.revents & POLLOUT)) {
       close(local);
       return Verdict::Allow;
     }
