@@ -75,3 +75,11 @@ int main(void) { pthread_t t; pthread_create(&t, 0, f, 0); pthread_exit(0); }
   const r = await runTraced(work, ['sh', '-c', './lz; echo "status $?"'], ['--timeout', '60'], { limitMs: 90_000 });
   expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'thread ends the process\nstatus 3\n' });
 }, 100_000);
+
+test('writes of a bit over half a page fill a pipe by slots, not bytes, and never block in the kernel', async () => {
+  // Each 2100-byte write takes a page of its own: 16 fill the pipe with 33,600 bytes queued.
+  // A byte-count check let the 17th into the kernel, where it blocked with the reader parked.
+  const writer = "python3 -c 'import os; [os.write(1, b\"x\" * 2100) for _ in range(40)]'";
+  const r = await runTraced(work, ['sh', '-c', `${writer} | (sleep 1; wc -c)`], ['--timeout', '60'], { limitMs: 90_000 });
+  expect({ code: r.code, stdout: r.stdout.trim() }).toEqual({ code: 0, stdout: '84000' });
+}, 100_000);
