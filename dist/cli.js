@@ -921,8 +921,8 @@ function dockerSync(args, what = `docker ${args[0]}`) {
   if (r.status !== 0) throw new DetError(what, (r.stderr || r.stdout || `exit status ${r.status}`).trim().split("\n").pop() ?? "");
   return r.stdout;
 }
-function requireDocker() {
-  const r = spawnSync("docker", ["version", "--format", "{{.Server.Version}}"], { encoding: "utf8" });
+function requireDocker(environment = process.env) {
+  const r = spawnSync("docker", ["version", "--format", "{{.Server.Version}}"], { encoding: "utf8", env: environment });
   if (r.error) {
     const code = r.error.code;
     throw new DetError("docker", code === "ENOENT" ? "not installed (apt-get install docker.io)" : r.error.message);
@@ -1294,8 +1294,27 @@ function dockerRunArgs(opts, ref, extra = {}) {
   return args;
 }
 async function resolveImage(image, log) {
-  if (image === "build") return (await buildImage({ log })).ref;
-  return image;
+  if (image !== "build") {
+    if (spawnSync("docker", ["image", "inspect", image], { stdio: "ignore" }).status === 0) return image;
+    const pull = spawnSync("docker", ["pull", "--quiet", image], { encoding: "utf8" });
+    if (pull.status === 0) return image;
+    const why = (pull.stderr || pull.stdout || "").trim().split("\n")[0] || `docker pull exited ${pull.status}`;
+    throw new DetError(`--image ${image}`, `not in the Docker engine and cannot be pulled (${why})`);
+  }
+  const toStderr = log ?? ((l) => void process.stderr.write(l + "\n"));
+  const held = [];
+  let speaking = false;
+  const r = await buildImage({
+    log: (l) => {
+      if (!speaking && !/already loaded|^\[image\] det\/build:[0-9a-f]+: /.test(l)) {
+        speaking = true;
+        for (const h of held.splice(0)) toStderr(h);
+      }
+      if (speaking) toStderr(l);
+      else held.push(l);
+    }
+  });
+  return r.ref;
 }
 var FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
 async function runInImage(opts, io = {}) {

@@ -29534,8 +29534,8 @@ function dockerSync(args, what = `docker ${args[0]}`) {
   if (r.status !== 0) throw new DetError(what, (r.stderr || r.stdout || `exit status ${r.status}`).trim().split("\n").pop() ?? "");
   return r.stdout;
 }
-function requireDocker() {
-  const r = spawnSync("docker", ["version", "--format", "{{.Server.Version}}"], { encoding: "utf8" });
+function requireDocker(environment = process.env) {
+  const r = spawnSync("docker", ["version", "--format", "{{.Server.Version}}"], { encoding: "utf8", env: environment });
   if (r.error) {
     const code3 = r.error.code;
     throw new DetError("docker", code3 === "ENOENT" ? "not installed (apt-get install docker.io)" : r.error.message);
