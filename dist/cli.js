@@ -843,14 +843,22 @@ function detPackageFiles(root = packageRoot(), tracerDir = defaultTracerDir(root
     if (!existsSync(src)) throw new DetError(src, "missing: run npm run build:native (the image ships the prebuilt tracer)");
     files.push({ dest: `prebuilds/linux-x64/${name}`, src, mode: 493 });
   }
-  if (!existsSync(join3(root, "lib", "src", "cli.js"))) throw new DetError(join3(root, "lib"), "no compiled CLI: run npm run build:ts");
+  const compiled = existsSync(join3(root, "lib", "src", "cli.js"));
+  if (!compiled && !existsSync(join3(root, "dist", "cli.js"))) {
+    throw new DetError(join3(root, "lib"), "no compiled CLI: run npm run build:ts");
+  }
   files.push({ dest: "package.json", src: join3(root, "package.json"), mode: 420 });
   walk(join3(root, "bin"), "bin", files, () => true);
-  walk(join3(root, "lib", "src"), "lib/src", files, (n) => n.endsWith(".js"));
   walk(join3(root, "root"), "root", files, () => true);
   walk(join3(root, "image"), "image", files, (n) => n.endsWith(".sh"));
-  for (const dep of productionDeps(root)) {
-    walk(join3(root, "node_modules", dep), `node_modules/${dep}`, files, () => true);
+  if (compiled) {
+    walk(join3(root, "lib", "src"), "lib/src", files, (n) => n.endsWith(".js"));
+    for (const dep of productionDeps(root)) {
+      walk(join3(root, "node_modules", dep), `node_modules/${dep}`, files, () => true);
+    }
+  } else {
+    files.push({ dest: "dist/cli.js", src: join3(root, "dist", "cli.js"), mode: 420 });
+    walk(join3(root, "dist", "verify"), "dist/verify", files, (n) => n.endsWith(".js"));
   }
   return files.sort((a, b) => a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0);
 }

@@ -208,14 +208,25 @@ export function detPackageFiles(root = packageRoot(), tracerDir = defaultTracerD
     if (!existsSync(src)) throw new DetError(src, 'missing: run npm run build:native (the image ships the prebuilt tracer)');
     files.push({ dest: `prebuilds/linux-x64/${name}`, src, mode: 0o755 });
   }
-  if (!existsSync(join(root, 'lib', 'src', 'cli.js'))) throw new DetError(join(root, 'lib'), 'no compiled CLI: run npm run build:ts');
+  // The CLI compiled by tsc (lib/, with its production node_modules), or, in a checkout of
+  // the Action (no lib/, no node_modules/), the bundled CLI committed in dist/, which needs
+  // no node_modules; bin/dettrace.js runs whichever is there.
+  const compiled = existsSync(join(root, 'lib', 'src', 'cli.js'));
+  if (!compiled && !existsSync(join(root, 'dist', 'cli.js'))) {
+    throw new DetError(join(root, 'lib'), 'no compiled CLI: run npm run build:ts');
+  }
   files.push({ dest: 'package.json', src: join(root, 'package.json'), mode: 0o644 });
   walk(join(root, 'bin'), 'bin', files, () => true);
-  walk(join(root, 'lib', 'src'), 'lib/src', files, (n) => n.endsWith('.js'));
   walk(join(root, 'root'), 'root', files, () => true);
   walk(join(root, 'image'), 'image', files, (n) => n.endsWith('.sh'));
-  for (const dep of productionDeps(root)) {
-    walk(join(root, 'node_modules', dep), `node_modules/${dep}`, files, () => true);
+  if (compiled) {
+    walk(join(root, 'lib', 'src'), 'lib/src', files, (n) => n.endsWith('.js'));
+    for (const dep of productionDeps(root)) {
+      walk(join(root, 'node_modules', dep), `node_modules/${dep}`, files, () => true);
+    }
+  } else {
+    files.push({ dest: 'dist/cli.js', src: join(root, 'dist', 'cli.js'), mode: 0o644 });
+    walk(join(root, 'dist', 'verify'), 'dist/verify', files, (n) => n.endsWith('.js'));
   }
   return files.sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0));
 }
