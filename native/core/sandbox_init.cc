@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "core/io_util.h"
 #include "core/sandbox.h"
 #include "core/seccomp_filter.h"
 
@@ -24,16 +25,6 @@ namespace {
 constexpr int kConfigFd = 3;
 constexpr int kErrorFd = 4;
 
-void write_all(int fd, const std::string& s) {
-  const char* p = s.data();
-  size_t n = s.size();
-  while (n) {
-    ssize_t w = write(fd, p, n);
-    if (w <= 0) return;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-}
 
 [[noreturn]] void fail(int errfd, const std::string& msg) {
   write_all(errfd, msg);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/sandbox.h"
+#include "core/io_util.h"
 #include "core/sandbox_init.h"
 #include "core/syscall_table.h"
 
@@ -58,16 +59,6 @@ pid_t read_ns_tid(pid_t tid, pid_t* tgid) {
   return ns;
 }
 
-void write_all(int fd, const std::string& s) {
-  const char* p = s.data();
-  size_t n = s.size();
-  while (n) {
-    ssize_t w = write(fd, p, n);
-    if (w <= 0) return;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-}
 
 }  // namespace
 
