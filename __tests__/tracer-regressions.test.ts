@@ -83,3 +83,14 @@ test('writes of a bit over half a page fill a pipe by slots, not bytes, and neve
   const r = await runTraced(work, ['sh', '-c', `${writer} | (sleep 1; wc -c)`], ['--timeout', '60'], { limitMs: 90_000 });
   expect({ code: r.code, stdout: r.stdout.trim() }).toEqual({ code: 0, stdout: '84000' });
 }, 100_000);
+
+test('SIGKILL to parked children: their deaths are collected before the sender goes on, the same every run', async () => {
+  // A killed tracee's exit stop arrived whenever the kernel got to it: the sender's
+  // wait4(WNOHANG) saw it or not by timing, and a tracee killed while parked could be left
+  // in its exit stop, forgotten, hanging the run (found by the syscall fuzzer).
+  const dir = workDirWith(buildPrograms(), ['kill9']);
+  const runs = [];
+  for (let i = 0; i < 3; i++) runs.push(await runTraced(dir, ['./kill9'], ['--timeout', '30'], { limitMs: 60_000 }));
+  const want = ['pipe-read', 'futex', 'sleep', 'threads'].map((k) => `${k}: reaped state=- signal=9\n`).join('');
+  for (const r of runs) expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: want });
+}, 200_000);

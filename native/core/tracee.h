@@ -102,6 +102,7 @@ struct Process {
   std::vector<Thread*> threads;  // live threads
   uint64_t child_events = 0;     // bumped when a child exits: wakes wait4/waitid
   bool exiting = false;          // exit_group or a fatal signal is under way
+  bool gone = false;             // its last thread died (parent told, counted once)
   bool is_main = false;          // the command det was asked to run
   bool vfork_parent_waiting = false;
 };

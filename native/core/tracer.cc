@@ -373,6 +373,14 @@ bool Tracer::wait_external() {
 }
 
 void Tracer::run_thread(Thread* t) {
+  running_ = t;
+  stashed_ = false;
+  run_thread_until_parked(t);
+  running_ = nullptr;
+  stashed_ = false;
+}
+
+void Tracer::run_thread_until_parked(Thread* t) {
   t->stops_in_quantum = 0;
   bool keep = true;
   switch (t->park) {
@@ -381,7 +389,7 @@ void Tracer::run_thread(Thread* t) {
       pid_t w = waitpid(t->tid, &status, __WALL);
       if (w != t->tid) {
         if (errno == EINTR) return;  // stop request: the loop handles it
-        on_death(t, 0);
+        on_death(t, kDeathUnknown);
         return;
       }
       if (!WIFSTOPPED(status)) {
@@ -394,7 +402,7 @@ void Tracer::run_thread(Thread* t) {
     }
     case Park::Continue:
       if (!resume_cont(t->tid, t->inject_sig)) {
-        on_death(t, 0);
+        collect_lost(t);
         return;
       }
       t->inject_sig = 0;
@@ -413,6 +421,11 @@ void Tracer::run_thread(Thread* t) {
 
 int Tracer::wait_event(Thread* t, pid_t* who) {
   for (;;) {
+    if (stashed_ && running_ == t) {  // collected by a nested wait (see handle_async)
+      stashed_ = false;
+      *who = t->tid;
+      return stashed_status_;
+    }
     int status = 0;
     pid_t w = waitpid(-1, &status, __WALL);
     if (w < 0) {
@@ -423,7 +436,7 @@ int Tracer::wait_event(Thread* t, pid_t* who) {
       if (errno == EINTR) continue;
       // No tracee left at all: t is gone.
       *who = -1;
-      on_death(t, 0);
+      on_death(t, kDeathUnknown);
       return 0;
     }
     if (w == t->tid) {
@@ -504,7 +517,7 @@ bool Tracer::handle_event(Thread* t, int status) {
         break;
     }
     if (!resume_cont(t->tid)) {
-      on_death(t, 0);
+      collect_lost(t);
       return false;
     }
     return true;
@@ -513,6 +526,20 @@ bool Tracer::handle_event(Thread* t, int status) {
 }
 
 void Tracer::handle_async(pid_t pid, int status) {
+  // The running thread's own next event, met by a nested wait (draining a dying thread
+  // group, collecting a killed thread): kept for the running thread's event loop, which
+  // would otherwise wait for it forever.
+  if (running_ && pid == running_->tid && running_->state != ThreadState::Dead) {
+    stashed_status_ = status;
+    stashed_ = true;
+    return;
+  }
+  absorb(pid, status);
+}
+
+// An event of a thread that is not the one running: recorded, so the thread continues
+// correctly when the scheduler next picks it.
+void Tracer::absorb(pid_t pid, int status) {
   Thread* a = find(pid);
   if (!a) {
     if (pid == init_pid_) {
@@ -562,13 +589,7 @@ void Tracer::handle_async(pid_t pid, int status) {
 bool Tracer::dispatch(Thread* t) {
   Regs& r = t->regs;
   if (!get_regs(t->tid, &r)) {
-    // Gone (killed while parked): its death event follows.
-    t->state = ThreadState::Exiting;
-    int status;
-    if (waitpid(t->tid, &status, __WALL) == t->tid && (WIFEXITED(status) || WIFSIGNALED(status)))
-      on_death(t, status);
-    else
-      on_death(t, 0);
+    collect_lost(t);  // killed while parked
     return false;
   }
   bool retry = t->state == ThreadState::Runnable && t->park == Park::Redispatch && t->block.kind != BlockKind::None;
@@ -638,7 +659,7 @@ bool Tracer::apply(Thread* t, SysCtx& ctx, Verdict v) {
     case Verdict::AllowExit:
       if (ctx.regs_dirty) set_regs(t->tid, r);
       if (!resume_syscall(t->tid)) {
-        on_death(t, 0);
+        collect_lost(t);
         return false;
       }
       return true;
@@ -659,7 +680,7 @@ bool Tracer::apply(Thread* t, SysCtx& ctx, Verdict v) {
       return false;
   }
   if (!resume_cont(t->tid)) {
-    on_death(t, 0);
+    collect_lost(t);
     return false;
   }
   return true;
@@ -681,7 +702,7 @@ void Tracer::release_block(Thread* t) {
 
 bool Tracer::on_syscall_exit(Thread* t) {
   if (!get_regs(t->tid, &t->regs)) {
-    on_death(t, 0);
+    collect_lost(t);
     return false;
   }
   ExitFn fn = t->exit_fn;
@@ -701,7 +722,7 @@ bool Tracer::on_syscall_exit(Thread* t) {
     t->would_block = true;
   }
   if (!resume_cont(t->tid)) {
-    on_death(t, 0);
+    collect_lost(t);
     return false;
   }
   return true;
@@ -759,7 +780,7 @@ void Tracer::await_vfork_done(Thread* parent) {
     if (w != parent->tid) {
       if (errno == EINTR && !g_stop_signal) continue;
       if (errno == EINTR) return;  // the run is ending
-      on_death(parent, 0);
+      on_death(parent, kDeathUnknown);
       return;
     }
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
@@ -844,7 +865,7 @@ bool Tracer::on_signal(Thread* t, int sig) {
     }
   }
   if (!resume_cont(t->tid, sig)) {
-    on_death(t, 0);
+    collect_lost(t);
     return false;
   }
   return true;
@@ -872,7 +893,8 @@ void Tracer::on_death(Thread* t, int status) {
   }
   if (reported && WIFSIGNALED(status)) p->exiting = true;
   if (p->exiting && !v.empty()) drain_process(p);
-  if (p->threads.empty()) {
+  if (p->threads.empty() && !p->gone) {
+    p->gone = true;  // once, also when a drain above already saw the last thread die
     if (p->pidfd >= 0) close(p->pidfd), p->pidfd = -1;
     if (p->parent) {  // its CPU time now counts as its parent's children's
       const CpuUse& u = proc_cpu_[p];
@@ -891,6 +913,69 @@ void Tracer::on_death(Thread* t, int status) {
   }
 }
 
+// A ptrace request on t failed: t is no longer in a ptrace stop. Not a lost event but a
+// SIGKILL (from a tracee's kill(), the end of the run, the OOM killer) that woke it where it
+// was parked; it is on its way out and will report an exit stop, then its death. Both are
+// collected now, so it is never left in its exit stop (nothing would ever resume it) and
+// its death is processed at this point of the schedule, not whenever it happens to come.
+void Tracer::collect_lost(Thread* t) {
+  log(1, "thread %d left its stop (killed?): collecting its death", t->tid);
+  t->state = ThreadState::Exiting;
+  while (t->state != ThreadState::Dead) {
+    int status;
+    pid_t w = waitpid(-1, &status, __WALL);
+    if (w < 0) {
+      if (errno == EINTR && !g_stop_signal) continue;
+      if (errno == EINTR) return;  // the run is ending: its drain collects t
+      on_death(t, kDeathUnknown);
+      return;
+    }
+    if (w != t->tid) {
+      handle_async(w, status);
+      continue;
+    }
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      on_death(t, status);
+    } else if (WIFSTOPPED(status)) {
+      if (event_of(status) == PTRACE_EVENT_EXIT || WSTOPSIG(status) == SIGKILL) {
+        resume_cont(t->tid);
+        continue;
+      }
+      // Back in a stop that is not on the way out (the request failed for another
+      // reason): it is parked there and runs when next scheduled.
+      t->state = ThreadState::Runnable;
+      absorb(w, status);
+      return;
+    }
+  }
+}
+
+// A tracee's kill-family call delivered SIGKILL. Its targets were parked in ptrace stops;
+// the SIGKILL woke them and they are dying now, in real time, while the sender runs on. So
+// that the sender's next wait4(WNOHANG), /proc read or pipe read sees the same world in
+// every run, every thread the SIGKILL reached is collected dead before the sender goes on.
+// A thread it reached is no longer in its stop (the wake-up is synchronous with the
+// kill), or already in its exit stop; a thread it did not reach is still where det parked
+// it.
+void Tracer::collect_killed(Thread* sender) {
+  std::vector<Thread*> dying;
+  for (auto& kv : threads_) {
+    Thread* o = kv.second;
+    if (o->proc == sender->proc || o->state == ThreadState::Dead) continue;
+    if (o->state == ThreadState::InKernel || o->park == Park::AwaitStop) continue;  // not parked: see collect_lost
+    siginfo_t si;
+    if (ptrace(PTRACE_GETSIGINFO, o->tid, nullptr, &si) != 0) {
+      if (errno == ESRCH) dying.push_back(o);
+    } else if (si.si_code == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
+      dying.push_back(o);
+    }
+  }
+  for (Thread* o : dying) {
+    if (o->state == ThreadState::Dead) continue;  // collected with its thread group
+    collect_lost(o);
+  }
+}
+
 // Every thread of a process that is exiting as a whole dies before anything else runs,
 // so the next thread picked sees the same world every run.
 void Tracer::drain_process(Process* p) {
@@ -901,7 +986,7 @@ void Tracer::drain_process(Process* p) {
     pid_t w = waitpid(-1, &status, __WALL);
     if (w < 0) {
       if (errno == EINTR && !g_stop_signal) continue;
-      while (!p->threads.empty()) on_death(p->threads.front(), 0);  // nothing left to report
+      while (!p->threads.empty()) on_death(p->threads.front(), kDeathUnknown);  // nothing left to report
       return;
     }
     Thread* o = find(w);
@@ -944,13 +1029,15 @@ void Tracer::end_run_killing_all(const char* why) {
     }
     if (w == init_pid_ && (WIFEXITED(status) || WIFSIGNALED(status))) init_pid_ = -1;
     Thread* t = find(w);
-    if (!t) continue;
-    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    if (WIFSTOPPED(status)) {
+      // Every stop now is on the way out (an exit stop, a stop before the SIGKILL landed),
+      // also of a thread the tracer has no record of: left stopped, it would keep pid 1 of
+      // the namespace from dying and this loop from ending.
+      resume_cont(w);
+    } else if (t && (WIFEXITED(status) || WIFSIGNALED(status))) {
       Process* p = t->proc;
       p->exiting = false;
       on_death(t, status);
-    } else if (WIFSTOPPED(status)) {
-      resume_cont(w);
     }
   }
 }

@@ -51,6 +51,8 @@ class Tracer {
   bool is_external(dev_t dev, ino_t ino) const;
   // A signal may now be pending for some blocked thread: make the scheduler look.
   void note_signal_sent();
+  // After `sender` delivered SIGKILL: collect the deaths of the threads it reached.
+  void collect_killed(Thread* sender);
   // Logical clocks (ns).
   int64_t monotonic_ns() const { return sched_.now() + kBootOffsetNs; }
   int64_t realtime_ns() const { return cfg_.epoch * 1000000000LL + sched_.now(); }
@@ -87,6 +89,8 @@ class Tracer {
   int wait_event(Thread* t, pid_t* who);  // next event of t; others' events handled
   bool handle_event(Thread* t, int status);
   void handle_async(pid_t pid, int status);
+  void absorb(pid_t pid, int status);
+  void run_thread_until_parked(Thread* t);
   bool dispatch(Thread* t);
   bool apply(Thread* t, SysCtx& ctx, Verdict v);
   bool on_syscall_exit(Thread* t);
@@ -94,7 +98,10 @@ class Tracer {
   void on_exec(Thread* t);
   bool on_exit_event(Thread* t);
   bool on_signal(Thread* t, int sig);
+  // status: as waitpid reported it, or kDeathUnknown when the report was lost.
   void on_death(Thread* t, int status);
+  static constexpr int kDeathUnknown = -1;  // neither WIFEXITED nor WIFSIGNALED
+  void collect_lost(Thread* t);
   void drain_process(Process* p);
   void await_vfork_done(Thread* parent);
   bool wait_external();
@@ -111,6 +118,9 @@ class Tracer {
   std::map<pid_t, Thread*> threads_;
   std::vector<std::unique_ptr<Thread>> all_threads_;
   std::vector<std::unique_ptr<Process>> all_procs_;
+  Thread* running_ = nullptr;   // the thread run_thread is running
+  bool stashed_ = false;        // its next event, collected by a nested wait
+  int stashed_status_ = 0;
   std::set<pid_t> early_stops_;  // first stops of threads whose creation event is pending
   std::vector<std::vector<Handler>> handlers_;  // by syscall number, in order
   pid_t init_pid_ = -1;

@@ -43,8 +43,28 @@ Verdict on_exit_group(SysCtx& c) {
   return Verdict::Allow;
 }
 
+// Where the signal number is among the arguments of each kill-family call.
+int signal_arg(long nr) {
+  switch (nr) {
+    case SYS_tgkill:
+    case SYS_rt_tgsigqueueinfo:
+      return 2;
+    default:  // kill, tkill, rt_sigqueueinfo, pidfd_send_signal
+      return 1;
+  }
+}
+
+ExitVerdict signal_send_exit(SysCtx& c) {
+  if (c.result() == 0) c.tr.collect_killed(&c.t);
+  return ExitVerdict::Done;
+}
+
+// Signals run in the kernel; a blocked thread notices one it can take when the scheduler
+// looks (note_signal_sent). SIGKILL is different: it wakes its targets out of their stops
+// at once, so their deaths are collected at the sender's exit stop (collect_killed).
 Verdict on_signal_send(SysCtx& c) {
   c.tr.note_signal_sent();
+  if (static_cast<int>(c.arg(signal_arg(c.nr()))) == SIGKILL) return c.allow_exit(signal_send_exit);
   return Verdict::Allow;
 }
 
