@@ -211,6 +211,46 @@ bool make_readonly(const std::string& target, std::string* err) {
   return true;
 }
 
+// Adds flags (MS_NODEV, MS_NOSUID, MS_RDONLY) to the bind mount at target, keeping the
+// flags it has (a bind remount must restate the locked ones).
+bool restrict_mount(const std::string& target, unsigned long add, std::string* err) {
+  struct statvfs sv;
+  if (statvfs(target.c_str(), &sv) != 0) return fail_errno(err, "statvfs " + target);
+  unsigned long flags = MS_REMOUNT | MS_BIND | add | statvfs_to_mount_flags(sv.f_flag);
+  if (mount(nullptr, target.c_str(), nullptr, flags, nullptr) != 0)
+    return fail_errno(err, "cannot restrict the mount " + target);
+  return true;
+}
+
+// The sandbox's /proc is a fresh procfs of its pid namespace, but some of its files act on
+// or show the whole machine. As Docker and runc do: the kernel's tunables and triggers
+// (/proc/sys, /proc/sysrq-trigger, /proc/irq, /proc/bus, /proc/fs) become read-only, and
+// what exposes kernel memory, the kernel log or keys is hidden (an empty file or dir).
+// In a user namespace the kernel refuses most of it anyway (the files belong to the host's
+// root); a tracer run as real root, without one, relies on this.
+bool harden_proc(const std::string& proc, std::string* err) {
+  for (const char* ro : {"sys", "sysrq-trigger", "irq", "bus", "fs"}) {
+    std::string p = proc + "/" + ro;
+    if (!exists_nofollow(p)) continue;
+    if (mount(p.c_str(), p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+      return fail_errno(err, "cannot protect /proc/" + std::string(ro));
+    if (!restrict_mount(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err)) return false;
+  }
+  std::string null_dev = std::string(kOld) + "/dev/null";
+  for (const char* hide : {"kcore", "kmsg", "kallsyms", "keys", "key-users", "timer_list",
+                           "sched_debug", "latency_stats", "kpagecount", "kpageflags",
+                           "kpagecgroup", "config.gz", "acpi", "scsi"}) {
+    std::string p = proc + "/" + hide;
+    struct stat st;
+    if (lstat(p.c_str(), &st) != 0) continue;
+    int rc = S_ISDIR(st.st_mode)
+                 ? mount("det-masked", p.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555")
+                 : mount(null_dev.c_str(), p.c_str(), nullptr, MS_BIND, nullptr);
+    if (rc != 0) return fail_errno(err, "cannot hide /proc/" + std::string(hide));
+  }
+  return true;
+}
+
 bool bind_mount(const std::string& src, const std::string& dst, bool readonly, std::string* err,
                 const std::string& what) {
   if (mount(src.c_str(), dst.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
@@ -588,6 +628,8 @@ bool sandbox_enter(const SandboxConfig& cfg, std::string* err) {
   if (!bind_mount(std::string(kOld) + r.workdir, n + "/build", false, err,
                   "--workdir " + cfg.workdir + ": cannot bind-mount it at /build"))
     return false;
+  // No device node or set-uid file in the work dir does anything inside the sandbox.
+  if (!restrict_mount(n + "/build", MS_NODEV | MS_NOSUID, err)) return false;
 
   // /proc: a fresh procfs of our pid namespace. Must happen while the host's /proc is still
   // visible (/oldroot/proc): inside a user namespace the kernel only allows a proc mount
@@ -602,6 +644,7 @@ bool sandbox_enter(const SandboxConfig& cfg, std::string* err) {
                            "real root or in a privileged container)");
     return fail_errno(err, "cannot mount /proc", e);
   }
+  if (!harden_proc(n + "/proc", err)) return false;
 
   if (!build_dev(err)) return false;
 

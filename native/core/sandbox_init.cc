@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -68,8 +69,41 @@ void reset_signals() {
   sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
+// Capabilities a build never needs and that act on the machine rather than on the
+// container: modules, raw I/O, the clock, reboot, the kernel log, BPF and perf, ptrace,
+// mounts and namespaces (CAP_SYS_ADMIN), device nodes, immutable files (which the host
+// could then not clean up), MAC policy, audit, accounting. Most of the calls they allow are
+// refused by the seccomp filter already; dropping them from the bounding set also closes
+// the paths through files (/proc/sys, device nodes) for a tracer run as real root, where
+// no user namespace confines the command's root. Root's file powers inside the container
+// (chown, any mode, setuid to build users) stay.
+void drop_machine_capabilities() {
+  static const int kDrop[] = {
+      CAP_LINUX_IMMUTABLE, CAP_NET_ADMIN, CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_SYS_PTRACE,
+      CAP_SYS_PACCT, CAP_SYS_ADMIN, CAP_SYS_BOOT, CAP_SYS_TIME, CAP_SYS_TTY_CONFIG, CAP_MKNOD,
+      CAP_AUDIT_CONTROL, CAP_MAC_OVERRIDE, CAP_MAC_ADMIN, CAP_SYSLOG, CAP_WAKE_ALARM,
+      CAP_BLOCK_SUSPEND, CAP_AUDIT_READ,
+      38 /* CAP_PERFMON */, 39 /* CAP_BPF */, 40 /* CAP_CHECKPOINT_RESTORE */};
+  for (int cap : kDrop) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);  // EINVAL: unknown to this kernel
+  // And from this process's own sets: init must hold no more than the command, else the
+  // kernel hides /proc/1/{fd,environ,...} from it (a ptrace access check), and an execve
+  // is not needed for the drop to count.
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (syscall(SYS_capget, &hdr, data) != 0) return;
+  for (int cap : kDrop) {
+    uint32_t bit = 1u << (cap % 32);
+    data[cap / 32].effective &= ~bit;
+    data[cap / 32].permitted &= ~bit;
+    data[cap / 32].inheritable &= ~bit;
+  }
+  syscall(SYS_capset, &hdr, data);
+}
+
 [[noreturn]] void run_command(const RunConfig& cfg) {
   // Traced from birth (auto-attached through init's PTRACE_O_TRACEFORK).
+  // Nothing the tracer's caller left open reaches the command: only 0, 1 and 2.
+  syscall(SYS_close_range, 3, ~0U, 0);
   reset_signals();
   personality(ADDR_NO_RANDOMIZE);  // same addresses every run
   umask(022);
@@ -150,6 +184,7 @@ void reset_signals() {
   if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0)
     fail(errfd, std::string("cannot trace the sandbox: ptrace: ") + strerror(errno));
   raise(SIGSTOP);  // the tracer sets its options, then lets us fork the command
+  drop_machine_capabilities();  // for init and, inherited, for the command
   pid_t cmd = fork();
   if (cmd == 0) {
     close(errfd);
