@@ -70,6 +70,10 @@ uint32_t futex_op_apply(uint32_t oldval, uint32_t encoded) {
   return oldval;
 }
 
+// A futex word is a u32: the kernel refuses an address that is not 4-byte aligned (EINVAL)
+// before it touches memory.
+bool misaligned(uint64_t addr) { return (addr & 3) != 0; }
+
 Verdict on_futex(SysCtx& c) {
   uint64_t uaddr = c.arg(0);
   int op = static_cast<int>(c.arg(1));
@@ -85,11 +89,7 @@ Verdict on_futex(SysCtx& c) {
         if (c.signal_wake) return c.emulate(-EINTR);
         if (c.timed_out) return c.emulate(-ETIMEDOUT);
       }
-      uint32_t bitset = cmd == FUTEX_WAIT_BITSET ? static_cast<uint32_t>(c.arg(5)) : ~0u;
-      if (!bitset) return c.emulate(-EINVAL);
-      uint32_t cur;
-      if (!read_u32(c.t.tid, uaddr, &cur)) return c.emulate(-EFAULT);
-      if (cur != val) return c.emulate(-EAGAIN);
+      // The kernel's order of checks: the timeout, the bitset, the address, the value.
       Block b;
       b.kind = BlockKind::Futex;
       if (c.arg(3)) {
@@ -104,8 +104,14 @@ Verdict on_futex(SysCtx& c) {
           int64_t clock_now = (op & FUTEX_CLOCK_REALTIME) ? c.tr.realtime_ns() : c.tr.monotonic_ns();
           b.deadline = now + (ns - clock_now);
         }
-        if (b.deadline <= now) return c.emulate(-ETIMEDOUT);
       }
+      uint32_t bitset = cmd == FUTEX_WAIT_BITSET ? static_cast<uint32_t>(c.arg(5)) : ~0u;
+      if (!bitset) return c.emulate(-EINVAL);
+      if (misaligned(uaddr)) return c.emulate(-EINVAL);
+      uint32_t cur;
+      if (!read_u32(c.t.tid, uaddr, &cur)) return c.emulate(-EFAULT);
+      if (cur != val) return c.emulate(-EAGAIN);
+      if (b.deadline >= 0 && b.deadline <= c.tr.sched().now()) return c.emulate(-ETIMEDOUT);
       futex_key(c, uaddr, priv, &ka, &kb);
       b.futex_a = ka;
       b.futex_b = kb;
@@ -115,13 +121,16 @@ Verdict on_futex(SysCtx& c) {
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET: {
       uint32_t bitset = cmd == FUTEX_WAKE_BITSET ? static_cast<uint32_t>(c.arg(5)) : ~0u;
-      if (!bitset) return c.emulate(-EINVAL);
+      if (!bitset || misaligned(uaddr)) return c.emulate(-EINVAL);
       futex_key(c, uaddr, priv, &ka, &kb);
       int n = val > INT_MAX ? INT_MAX : static_cast<int>(val);
       return c.emulate(c.tr.sched().futex_wake(ka, kb, n, bitset));
     }
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE: {
+      if (misaligned(uaddr) || misaligned(c.arg(4)) || static_cast<int>(c.arg(3)) < 0 ||
+          static_cast<int>(val) < 0)
+        return c.emulate(-EINVAL);
       if (cmd == FUTEX_CMP_REQUEUE) {
         uint32_t cur;
         if (!read_u32(c.t.tid, uaddr, &cur)) return c.emulate(-EFAULT);
@@ -138,6 +147,7 @@ Verdict on_futex(SysCtx& c) {
     case FUTEX_WAKE_OP: {
       uint64_t uaddr2 = c.arg(4);
       uint32_t encoded = static_cast<uint32_t>(c.arg(5));
+      if (misaligned(uaddr) || misaligned(uaddr2)) return c.emulate(-EINVAL);
       uint32_t oldval;
       if (!read_u32(c.t.tid, uaddr2, &oldval)) return c.emulate(-EFAULT);
       if (!write_u32(c.t.tid, uaddr2, futex_op_apply(oldval, encoded))) return c.emulate(-EFAULT);
