@@ -9,8 +9,8 @@
 // Everything after `--`, or from the first word that is not an option, is the command,
 // untouched. Options take their value as the next argument or as `--opt=value`. Every value
 // is validated here, so the engines get resolved, absolute, checked RunOptions/VerifyOptions.
-import { accessSync, constants as fsc, statSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { accessSync, closeSync, constants as fsc, openSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 import { DetError, usageError } from './errors.js';
 import type { RunOptions, VerifyOptions } from './types.js';
@@ -429,6 +429,9 @@ function describeFsError(err: unknown): string {
     case 'EACCES': return 'permission denied';
     case 'ELOOP': return 'too many levels of symbolic links';
     case 'ENAMETOOLONG': return 'file name too long';
+    case 'EROFS': return 'read-only file system';
+    case 'ENOSPC': return 'no space left on the device';
+    case 'EPERM': return 'operation not permitted';
     default: return (err as Error)?.message ?? String(err);
   }
 }
@@ -475,6 +478,21 @@ export function outputFile(what: string, value: string, cwd: string): string {
     accessSync(exists ? abs : parent, exists ? fsc.W_OK : fsc.W_OK | fsc.X_OK);
   } catch {
     throw usageError(what, exists ? `${value}: file is not writable` : `${value}: directory ${parent} is not writable`);
+  }
+  // Reports are written to a temporary file beside the target, then renamed over it, so the
+  // directory must take a new file. access() cannot tell (root passes it on a read-only or
+  // special file system such as /sys): create and remove one, before any run starts.
+  const probe = join(parent, `.dettrace-probe-${process.pid}-${Date.now()}`);
+  try {
+    closeSync(openSync(probe, 'wx', 0o600));
+  } catch (err) {
+    const why = errnoOf(err) === 'ENOENT' ? 'the file system takes no new files' : describeFsError(err);
+    throw usageError(what, `${value}: cannot create a file in ${parent}: ${why}`);
+  }
+  try {
+    unlinkSync(probe);
+  } catch {
+    /* created but not removable: harmless, the write will tell */
   }
   return abs;
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+import { DetError } from '../errors.js';
 import type { RunReport, VerifyReport } from '../types.js';
 import type { ArchiveDiff } from './archive.js';
 import type { CopyStats } from './workdir.js';
@@ -120,7 +121,10 @@ export async function writeAtomic(file: string, text: string): Promise<void> {
     await rename(tmp, file);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    throw err;
+    // A file system that refuses the write (full, read-only, gone) is the user's to fix:
+    // one line naming the file, not an internal error.
+    const code = (err as NodeJS.ErrnoException)?.code;
+    throw new DetError(file, `cannot write it (${code ?? String(err)})`, { cause: err });
   }
 }
 
