@@ -352,7 +352,9 @@ describe('escapes from inside the sandbox fail, and the report lists what was re
 
   test('a host descriptor the CLI inherited (a directory fd) does not reach the sandbox', async () => {
     figures.escapes++;
-    const hostDir = tempDir('det-rel-hostdir-');
+    // a fresh parent, so that a file written through the descriptor's '..' is this run's
+    const hostDir = join(tempDir('det-rel-hostdir-'), 'dir');
+    mkdirSync(hostDir);
     writeFileSync(join(hostDir, 'host-secret.txt'), 'secret');
     const fd = openSync(hostDir, 'r');
     try {
