@@ -38,7 +38,7 @@ function exitCodeOf(err) {
 
 // src/help.ts
 import { readFileSync as readFileSync2 } from "node:fs";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 
 // src/native.ts
 import { accessSync, constants as fsc, readFileSync, readdirSync, statSync } from "node:fs";
@@ -149,8 +149,8 @@ function rootSkeleton() {
 }
 
 // src/options.ts
-import { accessSync as accessSync2, constants as fsc2, statSync as statSync2 } from "node:fs";
-import { dirname as dirname2, isAbsolute, resolve } from "node:path";
+import { accessSync as accessSync2, closeSync, constants as fsc2, openSync, statSync as statSync2, unlinkSync } from "node:fs";
+import { dirname as dirname2, isAbsolute, join as join2, resolve } from "node:path";
 var SUBCOMMANDS = ["run", "verify", "probe"];
 var RUN_VERIFY = ["run", "verify"];
 var VERIFY = ["verify"];
@@ -563,6 +563,12 @@ function describeFsError(err) {
       return "too many levels of symbolic links";
     case "ENAMETOOLONG":
       return "file name too long";
+    case "EROFS":
+      return "read-only file system";
+    case "ENOSPC":
+      return "no space left on the device";
+    case "EPERM":
+      return "operation not permitted";
     default:
       return err?.message ?? String(err);
   }
@@ -608,6 +614,17 @@ function outputFile(what, value, cwd) {
     accessSync2(exists ? abs : parent, exists ? fsc2.W_OK : fsc2.W_OK | fsc2.X_OK);
   } catch {
     throw usageError(what, exists ? `${value}: file is not writable` : `${value}: directory ${parent} is not writable`);
+  }
+  const probe = join2(parent, `.dettrace-probe-${process.pid}-${Date.now()}`);
+  try {
+    closeSync(openSync(probe, "wx", 384));
+  } catch (err) {
+    const why = errnoOf(err) === "ENOENT" ? "the file system takes no new files" : describeFsError(err);
+    throw usageError(what, `${value}: cannot create a file in ${parent}: ${why}`);
+  }
+  try {
+    unlinkSync(probe);
+  } catch {
   }
   return abs;
 }
@@ -701,7 +718,7 @@ function helpText() {
   return lines.join("\n") + "\n";
 }
 function versionText() {
-  const file = join2(packageRoot(), "package.json");
+  const file = join3(packageRoot(), "package.json");
   try {
     const pkg = JSON.parse(readFileSync2(file, "utf8"));
     if (typeof pkg.version !== "string") throw new Error('no "version" field');
@@ -739,7 +756,7 @@ import {
   writeFileSync
 } from "node:fs";
 import { constants as osc, homedir } from "node:os";
-import { basename, dirname as dirname3, join as join3, resolve as resolve2 } from "node:path";
+import { basename, dirname as dirname3, join as join4, resolve as resolve2 } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Writable } from "node:stream";
 var DEFAULT_SUITE = "bookworm";
@@ -767,7 +784,7 @@ function debianMirror() {
   if (existsSync("/etc/apt/sources.list")) files.push("/etc/apt/sources.list");
   try {
     for (const f of readdirSync2("/etc/apt/sources.list.d").sort()) {
-      if (f.endsWith(".list") || f.endsWith(".sources")) files.push(join3("/etc/apt/sources.list.d", f));
+      if (f.endsWith(".list") || f.endsWith(".sources")) files.push(join4("/etc/apt/sources.list.d", f));
     }
   } catch {
   }
@@ -799,9 +816,9 @@ function debianMirror() {
 function defaultTracerDir(root = packageRoot()) {
   const fromEnv = env("DET_IMAGE_TRACER_DIR");
   if (fromEnv) return resolve2(fromEnv);
-  const release = join3(root, "build", "Release");
-  if (existsSync(join3(release, TRACER_NAME)) && existsSync(join3(release, "dettrace.node"))) return release;
-  return join3(root, "prebuilds", `${process.platform}-${process.arch}`);
+  const release = join4(root, "build", "Release");
+  if (existsSync(join4(release, TRACER_NAME)) && existsSync(join4(release, "dettrace.node"))) return release;
+  return join4(root, "prebuilds", `${process.platform}-${process.arch}`);
 }
 function walk(dir, rel, out, keep) {
   let names;
@@ -811,7 +828,7 @@ function walk(dir, rel, out, keep) {
     return;
   }
   for (const name of names) {
-    const src = join3(dir, name);
+    const src = join4(dir, name);
     const dest = rel ? `${rel}/${name}` : name;
     const st = lstatSync(src);
     if (st.isSymbolicLink()) out.push({ dest, src, mode: 0, link: readlinkSync(src) });
@@ -825,40 +842,40 @@ function productionDeps(root) {
     const deps = JSON.parse(readFileSync3(pkgJson, "utf8")).dependencies ?? {};
     for (const name of Object.keys(deps)) {
       if (seen.has(name)) continue;
-      const dir = join3(root, "node_modules", name);
-      if (!existsSync(join3(dir, "package.json"))) {
+      const dir = join4(root, "node_modules", name);
+      if (!existsSync(join4(dir, "package.json"))) {
         throw new DetError(`node_modules/${name}`, "missing: run npm ci (the image ships the production dependencies)");
       }
       seen.add(name);
-      visit(join3(dir, "package.json"));
+      visit(join4(dir, "package.json"));
     }
   };
-  visit(join3(root, "package.json"));
+  visit(join4(root, "package.json"));
   return [...seen].sort();
 }
 function detPackageFiles(root = packageRoot(), tracerDir = defaultTracerDir(root)) {
   const files = [];
   for (const name of [TRACER_NAME, "dettrace.node"]) {
-    const src = join3(tracerDir, name);
+    const src = join4(tracerDir, name);
     if (!existsSync(src)) throw new DetError(src, "missing: run npm run build:native (the image ships the prebuilt tracer)");
     files.push({ dest: `prebuilds/linux-x64/${name}`, src, mode: 493 });
   }
-  const compiled = existsSync(join3(root, "lib", "src", "cli.js"));
-  if (!compiled && !existsSync(join3(root, "dist", "cli.js"))) {
-    throw new DetError(join3(root, "lib"), "no compiled CLI: run npm run build:ts");
+  const compiled = existsSync(join4(root, "lib", "src", "cli.js"));
+  if (!compiled && !existsSync(join4(root, "dist", "cli.js"))) {
+    throw new DetError(join4(root, "lib"), "no compiled CLI: run npm run build:ts");
   }
-  files.push({ dest: "package.json", src: join3(root, "package.json"), mode: 420 });
-  walk(join3(root, "bin"), "bin", files, () => true);
-  walk(join3(root, "root"), "root", files, () => true);
-  walk(join3(root, "image"), "image", files, (n) => n.endsWith(".sh"));
+  files.push({ dest: "package.json", src: join4(root, "package.json"), mode: 420 });
+  walk(join4(root, "bin"), "bin", files, () => true);
+  walk(join4(root, "root"), "root", files, () => true);
+  walk(join4(root, "image"), "image", files, (n) => n.endsWith(".sh"));
   if (compiled) {
-    walk(join3(root, "lib", "src"), "lib/src", files, (n) => n.endsWith(".js"));
+    walk(join4(root, "lib", "src"), "lib/src", files, (n) => n.endsWith(".js"));
     for (const dep of productionDeps(root)) {
-      walk(join3(root, "node_modules", dep), `node_modules/${dep}`, files, () => true);
+      walk(join4(root, "node_modules", dep), `node_modules/${dep}`, files, () => true);
     }
   } else {
-    files.push({ dest: "dist/cli.js", src: join3(root, "dist", "cli.js"), mode: 420 });
-    walk(join3(root, "dist", "verify"), "dist/verify", files, (n) => n.endsWith(".js"));
+    files.push({ dest: "dist/cli.js", src: join4(root, "dist", "cli.js"), mode: 420 });
+    walk(join4(root, "dist", "verify"), "dist/verify", files, (n) => n.endsWith(".js"));
   }
   return files.sort((a, b) => a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0);
 }
@@ -874,7 +891,7 @@ function intEnv(name) {
   return Number(v);
 }
 function rootfsScript(root = packageRoot()) {
-  return join3(root, "image", "mkrootfs.sh");
+  return join4(root, "image", "mkrootfs.sh");
 }
 function baseInputs(opts = {}) {
   const variant = opts.variant ?? env("DET_IMAGE_VARIANT") ?? DEFAULT_VARIANT;
@@ -911,11 +928,11 @@ function imageCacheDir(dir) {
   if (dir) return resolve2(dir);
   const fromEnv = env("DET_CACHE_DIR");
   if (fromEnv) return resolve2(fromEnv);
-  return join3(env("XDG_CACHE_HOME") ?? join3(homedir(), ".cache"), "dettrace", "images");
+  return join4(env("XDG_CACHE_HOME") ?? join4(homedir(), ".cache"), "dettrace", "images");
 }
 function imageCachePaths(baseKey, cacheDir) {
   const dir = imageCacheDir(cacheDir);
-  return { layer: join3(dir, `base-${baseKey}.tar`), meta: join3(dir, `base-${baseKey}.json`) };
+  return { layer: join4(dir, `base-${baseKey}.tar`), meta: join4(dir, `base-${baseKey}.json`) };
 }
 function imageRef(key) {
   return `${IMAGE_REPOSITORY}:${key.slice(0, 16)}`;
@@ -1052,10 +1069,10 @@ function runLogged(cmd, log) {
   });
 }
 function buildDetLayer(files, work, epoch, out) {
-  const tree = join3(work, "det-tree");
-  const opt = join3(tree, "opt", "det");
+  const tree = join4(work, "det-tree");
+  const opt = join4(tree, "opt", "det");
   for (const f of files) {
-    const dest = join3(opt, f.dest);
+    const dest = join4(opt, f.dest);
     mkdirSync(dirname3(dest), { recursive: true });
     if (f.link !== void 0) {
       symlinkSync(f.link, dest);
@@ -1064,15 +1081,15 @@ function buildDetLayer(files, work, epoch, out) {
       chmodSync(dest, f.mode);
     }
   }
-  mkdirSync(join3(tree, "usr", "local", "bin"), { recursive: true });
-  symlinkSync("../../../opt/det/bin/dettrace.js", join3(tree, "usr", "local", "bin", "dettrace"));
+  mkdirSync(join4(tree, "usr", "local", "bin"), { recursive: true });
+  symlinkSync("../../../opt/det/bin/dettrace.js", join4(tree, "usr", "local", "bin", "dettrace"));
   for (const d of ["build", "var/lib/det/root", "var/lib/det/chroot", "var/lib/det/out", "var/lib/det/log"]) {
-    mkdirSync(join3(tree, d), { recursive: true });
+    mkdirSync(join4(tree, d), { recursive: true });
   }
   const fix = (dir) => {
     chmodSync(dir, 493);
     for (const name of readdirSync2(dir)) {
-      const p = join3(dir, name);
+      const p = join4(dir, name);
       if (lstatSync(p).isDirectory()) fix(p);
     }
   };
@@ -1138,11 +1155,11 @@ async function loadAndSave(entries, epoch, ref, opts, log) {
   return { id: opts.load ? localImageId(ref) : null, saved };
 }
 function pruneCache(cacheDir, keep, log) {
-  const layers = readdirSync2(cacheDir).filter((n) => /^base-[0-9a-f]{64}\.tar$/.test(n)).map((n) => ({ n, t: statSync3(join3(cacheDir, n)).mtimeMs })).sort((a, b) => b.t - a.t);
+  const layers = readdirSync2(cacheDir).filter((n) => /^base-[0-9a-f]{64}\.tar$/.test(n)).map((n) => ({ n, t: statSync3(join4(cacheDir, n)).mtimeMs })).sort((a, b) => b.t - a.t);
   for (const { n } of layers.slice(keep)) {
     log(`[image] cache: removing the old base layer ${n}`);
-    rmSync(join3(cacheDir, n), { force: true });
-    rmSync(join3(cacheDir, n.replace(/\.tar$/, ".json")), { force: true });
+    rmSync(join4(cacheDir, n), { force: true });
+    rmSync(join4(cacheDir, n.replace(/\.tar$/, ".json")), { force: true });
   }
 }
 async function buildImage(opts = {}) {
@@ -1170,7 +1187,7 @@ async function buildImage(opts = {}) {
     }
   }
   mkdirSync(cacheDir, { recursive: true });
-  const work = mkdtempSync(join3(cacheDir, ".build-"));
+  const work = mkdtempSync(join4(cacheDir, ".build-"));
   try {
     let meta = null;
     if (!opts.noCache) {
@@ -1189,7 +1206,7 @@ async function buildImage(opts = {}) {
       utimesSync(paths.layer, now, now);
     } else {
       const t0 = performance.now();
-      const out = join3(work, "base.tar");
+      const out = join4(work, "base.tar");
       log(`[image] building the base layer (debootstrap: 2-3 minutes)`);
       await runLogged(asRoot([
         "sh",
@@ -1222,7 +1239,7 @@ async function buildImage(opts = {}) {
         pruneCache(cacheDir, KEEP_BASE_LAYERS, log);
       }
     }
-    const detLayer = join3(work, "det.tar");
+    const detLayer = join4(work, "det.tar");
     buildDetLayer(files, work, b.epoch, detLayer);
     const detDiffId = `sha256:${await sha256Stream(detLayer)}`;
     const diffIds = [meta.diffId, detDiffId];

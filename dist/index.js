@@ -27066,7 +27066,7 @@ var require_commonjs2 = __commonJS({
 // src/action/main.ts
 import { mkdtempSync as mkdtempSync3, readFileSync as readFileSync6 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join19 } from "node:path";
+import { join as join20 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -29210,7 +29210,7 @@ function artifactAnnotation(a, file, runs) {
 // src/action/build.ts
 import { writeFileSync as writeFileSync4 } from "node:fs";
 import { cpus, release } from "node:os";
-import { join as join17, relative as relative6, sep as sep12 } from "node:path";
+import { join as join18, relative as relative6, sep as sep12 } from "node:path";
 
 // src/verify/hash.ts
 import { createHash } from "node:crypto";
@@ -70132,7 +70132,8 @@ async function writeAtomic(file, text) {
     await rename2(tmp, file);
   } catch (err) {
     await unlink3(tmp).catch(() => void 0);
-    throw err;
+    const code3 = err?.code;
+    throw new DetError(file, `cannot write it (${code3 ?? String(err)})`, { cause: err });
   }
 }
 function reportJson(report) {
@@ -70585,8 +70586,8 @@ ${artifactsTable(r.artifacts, labels, labels)}`,
 import { spawnSync as spawnSync5 } from "node:child_process";
 
 // src/options.ts
-import { accessSync as accessSync2, constants as fsc2, statSync as statSync5 } from "node:fs";
-import { dirname as dirname10, isAbsolute, resolve as resolve6 } from "node:path";
+import { accessSync as accessSync2, closeSync as closeSync3, constants as fsc2, openSync as openSync3, statSync as statSync5, unlinkSync } from "node:fs";
+import { dirname as dirname10, isAbsolute, join as join12, resolve as resolve6 } from "node:path";
 var SUBCOMMANDS = ["run", "verify", "probe"];
 var RUN_VERIFY = ["run", "verify"];
 var VERIFY = ["verify"];
@@ -70999,6 +71000,12 @@ function describeFsError(err) {
       return "too many levels of symbolic links";
     case "ENAMETOOLONG":
       return "file name too long";
+    case "EROFS":
+      return "read-only file system";
+    case "ENOSPC":
+      return "no space left on the device";
+    case "EPERM":
+      return "operation not permitted";
     default:
       return err?.message ?? String(err);
   }
@@ -71045,6 +71052,17 @@ function outputFile(what, value, cwd) {
   } catch {
     throw usageError(what, exists2 ? `${value}: file is not writable` : `${value}: directory ${parent} is not writable`);
   }
+  const probe = join12(parent, `.dettrace-probe-${process.pid}-${Date.now()}`);
+  try {
+    closeSync3(openSync3(probe, "wx", 384));
+  } catch (err) {
+    const why2 = errnoOf(err) === "ENOENT" ? "the file system takes no new files" : describeFsError(err);
+    throw usageError(what, `${value}: cannot create a file in ${parent}: ${why2}`);
+  }
+  try {
+    unlinkSync(probe);
+  } catch {
+  }
   return abs;
 }
 var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -71072,11 +71090,11 @@ function parseGlob(what, value) {
 // src/verify/diffoscope.ts
 import { spawn as spawn3 } from "node:child_process";
 import { accessSync as accessSync3, constants as fsc3 } from "node:fs";
-import { delimiter as delimiter3, join as join12 } from "node:path";
+import { delimiter as delimiter3, join as join13 } from "node:path";
 function which2(name, path12 = process.env.PATH ?? "") {
   for (const dir of path12.split(delimiter3)) {
     if (dir === "") continue;
-    const file = join12(dir, name);
+    const file = join13(dir, name);
     try {
       accessSync3(file, fsc3.X_OK);
       return file;
@@ -71142,7 +71160,7 @@ async function runDiffoscope(a, b, opts = {}) {
 
 // src/verify/index.ts
 import { copyFile as copyFile3, mkdir as mkdir2, readFile, rename as rename3, stat as stat2 } from "node:fs/promises";
-import { dirname as dirname11, join as join16 } from "node:path";
+import { dirname as dirname11, join as join17 } from "node:path";
 
 // src/verify/archive.ts
 import { spawnSync as spawnSync3 } from "node:child_process";
@@ -72463,16 +72481,16 @@ function renderMarkdown(r) {
 
 // src/verify/runner.ts
 import { spawn as spawn4 } from "node:child_process";
-import { appendFileSync as appendFileSync2, closeSync as closeSync4, existsSync as existsSync7, openSync as openSync4, readFileSync as readFileSync5, readSync, statSync as statSync7 } from "node:fs";
+import { appendFileSync as appendFileSync2, closeSync as closeSync5, existsSync as existsSync7, openSync as openSync5, readFileSync as readFileSync5, readSync, statSync as statSync7 } from "node:fs";
 import { constants as osc2 } from "node:os";
-import { join as join14 } from "node:path";
+import { join as join15 } from "node:path";
 import { performance as performance3 } from "node:perf_hooks";
 
 // src/verify/vary.ts
 import { spawnSync as spawnSync4 } from "node:child_process";
-import { closeSync as closeSync3, mkdtempSync as mkdtempSync2, openSync as openSync3, opendirSync, rmSync as rmSync2 } from "node:fs";
+import { closeSync as closeSync4, mkdtempSync as mkdtempSync2, openSync as openSync4, opendirSync, rmSync as rmSync2 } from "node:fs";
 import { availableParallelism as availableParallelism2 } from "node:os";
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 function rawDirOrder(dir) {
   const names = [];
   const d = opendirSync(dir);
@@ -72484,10 +72502,10 @@ function rawDirOrder(dir) {
   return names;
 }
 function creationOrderVisible(dir) {
-  const probe = mkdtempSync2(join13(dir, ".order-probe-"));
+  const probe = mkdtempSync2(join14(dir, ".order-probe-"));
   try {
     const names = ["m", "c", "x", "a", "q", "f", "z", "b"];
-    for (const n of names) closeSync3(openSync3(join13(probe, n), "w"));
+    for (const n of names) closeSync4(openSync4(join14(probe, n), "w"));
     const got = rawDirOrder(probe).join("");
     return got === names.join("") || got === [...names].reverse().join("");
   } finally {
@@ -72527,8 +72545,8 @@ function planVariation(index, vary, tmpRoot, host) {
     return {
       index,
       vary,
-      dir: join13(tmpRoot, "work"),
-      keepAs: join13(tmpRoot, `run-${index}`),
+      dir: join14(tmpRoot, "work"),
+      keepAs: join14(tmpRoot, `run-${index}`),
       env: {},
       mkdirs: [],
       umask: null,
@@ -72542,10 +72560,10 @@ function planVariation(index, vary, tmpRoot, host) {
   }
   const control = index === 1;
   const even = index % 2 === 0;
-  const rel = control ? join13("b1", "build") : join13(`varied-build-path-run-${index}${"-x".repeat(index)}`, "deeper", "work");
-  const dir = join13(tmpRoot, rel);
-  const home = join13(tmpRoot, control ? "home1" : `home-of-run-${index}`, control ? "" : "user");
-  const tmp = join13(tmpRoot, control ? "t1" : `tmp-of-run-${index}`);
+  const rel = control ? join14("b1", "build") : join14(`varied-build-path-run-${index}${"-x".repeat(index)}`, "deeper", "work");
+  const dir = join14(tmpRoot, rel);
+  const home = join14(tmpRoot, control ? "home1" : `home-of-run-${index}`, control ? "" : "user");
+  const tmp = join14(tmpRoot, control ? "t1" : `tmp-of-run-${index}`);
   const tz = TZS[(index - 1) % TZS.length];
   const locale = control || !even ? "C.UTF-8" : host.altLocale ?? "C";
   const umask = UMASKS[(index - 1) % UMASKS.length];
@@ -72618,7 +72636,7 @@ function wrapCommand(argv, v) {
 
 // src/verify/runner.ts
 function cliPath() {
-  return join14(packageRoot(), "bin", "dettrace.js");
+  return join15(packageRoot(), "bin", "dettrace.js");
 }
 function tracedArgv(opts, workdir, reportFile, logFile) {
   const args = [process.execPath, cliPath(), "run", "--workdir", workdir, "--report", reportFile];
@@ -72648,7 +72666,7 @@ function readRunReport(file) {
 function tailOf(file, lines2 = 20) {
   try {
     const size = statSync7(file).size;
-    const fd = openSync4(file, "r");
+    const fd = openSync5(file, "r");
     try {
       const len = Math.min(size, 65536);
       const buf = Buffer.alloc(len);
@@ -72656,7 +72674,7 @@ function tailOf(file, lines2 = 20) {
       const text = buf.toString("utf8").replace(/\n$/, "");
       return text.split("\n").slice(-lines2).join("\n");
     } finally {
-      closeSync4(fd);
+      closeSync5(fd);
     }
   } catch {
     return "";
@@ -72677,8 +72695,8 @@ async function runOnce(spec) {
   const base = opts.trace ? tracedArgv(opts, v.dir, spec.reportFile, spec.logFile) : [...opts.command];
   const argv = wrapCommand(base, v);
   const env2 = variedEnv(spec.baseEnv ?? process.env, v);
-  const outFd = openSync4(spec.stdoutFile, "w");
-  const errFd = openSync4(spec.stderrFile, "w");
+  const outFd = openSync5(spec.stdoutFile, "w");
+  const errFd = openSync5(spec.stderrFile, "w");
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
   const t0 = performance3.now();
   let timedOut = false;
@@ -72742,8 +72760,8 @@ async function runOnce(spec) {
       });
     }
   );
-  closeSync4(outFd);
-  closeSync4(errFd);
+  closeSync5(outFd);
+  closeSync5(errFd);
   const durationMs = Math.round((performance3.now() - t0) * 1e3) / 1e3;
   let exitCode;
   let signal = null;
@@ -72864,7 +72882,7 @@ function renderSummary(r) {
 // src/verify/workdir.ts
 import {
   accessSync as accessSync4,
-  closeSync as closeSync5,
+  closeSync as closeSync6,
   constants as fsc4,
   chmodSync as chmodSync2,
   lchownSync,
@@ -72872,7 +72890,7 @@ import {
   lstatSync as lstatSync3,
   lutimesSync,
   mkdirSync as mkdirSync2,
-  openSync as openSync5,
+  openSync as openSync6,
   readdirSync as readdirSync4,
   readlinkSync as readlinkSync3,
   rmSync as rmSync3,
@@ -72882,7 +72900,7 @@ import {
 } from "node:fs";
 import { copyFile as copyFile2, mkdtemp, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { isAbsolute as isAbsolute2, join as join15, relative as relative5, resolve as resolve7, sep as sep11 } from "node:path";
+import { isAbsolute as isAbsolute2, join as join16, relative as relative5, resolve as resolve7, sep as sep11 } from "node:path";
 var COPY_CONCURRENCY = 8;
 function byteCompare(a, b) {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -72895,7 +72913,7 @@ function walk2(root, order, exclude) {
   const out = [];
   const visit = (abs, rel) => {
     for (const name of orderedNames(abs, order)) {
-      const childAbs = join15(abs, name);
+      const childAbs = join16(abs, name);
       if (exclude.includes(childAbs)) continue;
       const childRel = rel === "" ? name : `${rel}/${name}`;
       const st = lstatSync3(childAbs, { bigint: true });
@@ -72929,12 +72947,12 @@ async function copyTree(src, dst, order, exclude = []) {
   const contents = [];
   const firstLink = /* @__PURE__ */ new Map();
   for (const e of entries) {
-    const to = join15(dst, e.rel);
+    const to = join16(dst, e.rel);
     if (e.st.isDirectory()) {
       mkdirSync2(to, { mode: 448 });
       stats.dirs++;
     } else if (e.st.isSymbolicLink()) {
-      symlinkSync2(readlinkSync3(join15(src, e.rel)), to);
+      symlinkSync2(readlinkSync3(join16(src, e.rel)), to);
       stats.symlinks++;
     } else if (e.st.isFile()) {
       const key = `${e.st.dev}:${e.st.ino}`;
@@ -72945,7 +72963,7 @@ async function copyTree(src, dst, order, exclude = []) {
         continue;
       }
       if (e.st.nlink > 1n) firstLink.set(key, to);
-      closeSync5(openSync5(to, "wx", 384));
+      closeSync6(openSync6(to, "wx", 384));
       contents.push(e);
       stats.files++;
       stats.bytes += Number(e.st.size);
@@ -72957,12 +72975,12 @@ async function copyTree(src, dst, order, exclude = []) {
   const worker = async () => {
     while (next < contents.length) {
       const e = contents[next++];
-      await copyFile2(join15(src, e.rel), join15(dst, e.rel), fsc4.COPYFILE_FICLONE);
+      await copyFile2(join16(src, e.rel), join16(dst, e.rel), fsc4.COPYFILE_FICLONE);
     }
   };
   await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, contents.length) }, worker));
   for (const e of entries) {
-    const to = join15(dst, e.rel);
+    const to = join16(dst, e.rel);
     if (e.st.isSymbolicLink()) {
       if (asRoot2) lchownSync(to, Number(e.st.uid), Number(e.st.gid));
       lutimesSync(to, secondsOf(e.st.atimeNs), secondsOf(e.st.mtimeNs));
@@ -72974,7 +72992,7 @@ async function copyTree(src, dst, order, exclude = []) {
   }
   const dirs = entries.filter((e) => e.st.isDirectory()).reverse();
   for (const e of dirs) {
-    const to = join15(dst, e.rel);
+    const to = join16(dst, e.rel);
     if (asRoot2) lchownSync(to, Number(e.st.uid), Number(e.st.gid));
     chmodSync2(to, Number(e.st.mode) & 4095);
     utimesSync2(to, secondsOf(e.st.atimeNs), secondsOf(e.st.mtimeNs));
@@ -72999,12 +73017,12 @@ function treeSize(dir, limit = Infinity) {
     for (const n of names) {
       let st;
       try {
-        st = lstatSync3(join15(d, n));
+        st = lstatSync3(join16(d, n));
       } catch {
         continue;
       }
       if (st.isDirectory()) {
-        if (!visit(join15(d, n))) return false;
+        if (!visit(join16(d, n))) return false;
       } else {
         total += st.size;
         if (total > limit) return false;
@@ -73031,7 +73049,7 @@ function chooseTempBase(workdir, vary) {
   return resolve7(tmpdir());
 }
 async function makeTempRoot(base = resolve7(tmpdir())) {
-  return mkdtemp(join15(base, "det-verify-"));
+  return mkdtemp(join16(base, "det-verify-"));
 }
 function unlockTree(dir) {
   let st;
@@ -73051,7 +73069,7 @@ function unlockTree(dir) {
   } catch {
     return;
   }
-  for (const n of names) unlockTree(join15(dir, n));
+  for (const n of names) unlockTree(join16(dir, n));
 }
 async function removeTree(dir) {
   try {
@@ -73075,7 +73093,7 @@ var MAX_DIFFOSCOPE = 10;
 var MAX_ARCHIVE_DIFFS = 50;
 async function packageVersion() {
   try {
-    const pkg = JSON.parse(await readFile(join16(packageRoot(), "package.json"), "utf8"));
+    const pkg = JSON.parse(await readFile(join17(packageRoot(), "package.json"), "utf8"));
     return pkg.version ?? "unknown";
   } catch {
     return "unknown";
@@ -73183,9 +73201,9 @@ async function verify(opts, ioIn = {}) {
       const outcome = await runOnce({
         opts,
         variation: v,
-        reportFile: join16(tmpRoot, `run-${k}.report.json`),
-        stdoutFile: join16(tmpRoot, `run-${k}.stdout.log`),
-        stderrFile: join16(tmpRoot, `run-${k}.stderr.log`),
+        reportFile: join17(tmpRoot, `run-${k}.report.json`),
+        stdoutFile: join17(tmpRoot, `run-${k}.stdout.log`),
+        stderrFile: join17(tmpRoot, `run-${k}.stderr.log`),
         logFile: opts.log !== void 0 ? perRunFile(opts.log, k) : void 0,
         baseEnv: io.env,
         signal: abort.signal
@@ -73204,7 +73222,7 @@ async function verify(opts, ioIn = {}) {
         for (const l of tail.split("\n").filter(Boolean)) progress.note(`  | ${l}`);
       }
       if (opts.report !== void 0 && outcome.report !== null) {
-        await copyFile3(join16(tmpRoot, `run-${k}.report.json`), perRunFile(opts.report, k));
+        await copyFile3(join17(tmpRoot, `run-${k}.report.json`), perRunFile(opts.report, k));
       }
       const after = snapshotTree(v.dir);
       if (v.keepAs !== v.dir) {
@@ -73232,7 +73250,7 @@ async function verify(opts, ioIn = {}) {
       runs.forEach((r, ri) => {
         if (r.after.get(p)?.kind === "file") {
           fileSlot[ai][ri] = files.length;
-          files.push(join16(r.root, p));
+          files.push(join17(r.root, p));
         }
       });
     });
@@ -73271,7 +73289,7 @@ async function verify(opts, ioIn = {}) {
     const differing = artifacts.filter((a) => !a.same);
     const programs = differing.length > 0 ? scanBuiltPrograms(selection.paths.flatMap((p, ai) => {
       const ri = fileSlot[ai].findIndex((s) => s >= 0);
-      return ri >= 0 ? [{ path: p, file: join16(runs[ri].root, p) }] : [];
+      return ri >= 0 ? [{ path: p, file: join17(runs[ri].root, p) }] : [];
     })) : [];
     const diffoscopeExe = io.diffoscope === false ? null : typeof io.diffoscope === "string" ? io.diffoscope : which2("diffoscope", io.env.PATH ?? process.env.PATH);
     const labels = {};
@@ -73292,8 +73310,8 @@ async function verify(opts, ioIn = {}) {
       let offsetIn;
       const bothFiles = first !== void 0 && other !== void 0 && fileSlot[ai][first] >= 0 && fileSlot[ai][other] >= 0;
       if (bothFiles) {
-        const fa = join16(runs[first].root, a.path);
-        const fb = join16(runs[other].root, a.path);
+        const fa = join17(runs[first].root, a.path);
+        const fb = join17(runs[other].root, a.path);
         const fd = await firstDifference(fa, fb);
         a.firstDifference = { runs: [first + 1, other + 1], offset: fd.offset, sizes: fd.sizes };
         if (fd.offset !== null) {
@@ -73344,7 +73362,7 @@ async function verify(opts, ioIn = {}) {
         offsetIn,
         context: context3,
         archive,
-        variedHits: opts.vary ? scanVariedValues(runs.map((r, ri) => fileSlot[ai][ri] >= 0 ? join16(r.root, a.path) : null), variations) : [],
+        variedHits: opts.vary ? scanVariedValues(runs.map((r, ri) => fileSlot[ai][ri] >= 0 ? join17(r.root, a.path) : null), variations) : [],
         reports: runs.map((r) => r.outcome.report),
         variations,
         programs,
@@ -73568,16 +73586,16 @@ async function buildStep(inp, outDir, budget, env2) {
   }
   const image = await prepareImage(inp.image, { info: (l) => info(l), warn, budget, group: (n, fn) => group(n, fn) });
   const diffoscope = await ensureDiffoscope(inp.diffoscope, coreLog);
-  const files = { json: join17(outDir, "report.json"), markdown: join17(outDir, "report.md") };
+  const files = { json: join18(outDir, "report.json"), markdown: join18(outDir, "report.md") };
   const argv = verifyArgv(inp, files, image.ref);
   const opts = verifyOptions(argv, env2, inp.workspace);
   info(`dettrace ${argv.map((a) => /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`).join(" ")}`);
   const { report, text } = await runVerifyInProcess(opts, diffoscope.exe, coreLog, env2);
   printVerbatim(text);
   const manifest = manifestOf(report);
-  const manifestPath = join17(outDir, MANIFEST_FILE);
+  const manifestPath = join18(outDir, MANIFEST_FILE);
   writeFileSync4(manifestPath, manifest);
-  writeFileSync4(join17(outDir, MACHINE_FILE), JSON.stringify(machineInfo(report, image, inp, env2), null, 2) + "\n");
+  writeFileSync4(join18(outDir, MACHINE_FILE), JSON.stringify(machineInfo(report, image, inp, env2), null, 2) + "\n");
   const notes = [];
   if (sha256Hex(manifest) !== report.digest) notes.push(`internal: the manifest's sha256 ${sha256Hex(manifest)} is not the report's digest ${report.digest}`);
   notes.push(`diffoscope: ${diffoscope.note}`);
@@ -73618,7 +73636,7 @@ async function buildStep(inp, outDir, budget, env2) {
 
 // src/action/compare.ts
 import { writeFileSync as writeFileSync5 } from "node:fs";
-import { join as join18 } from "node:path";
+import { join as join19 } from "node:path";
 async function compareStep(inp, outDir, budget, version4) {
   let files;
   try {
@@ -73636,7 +73654,7 @@ async function compareStep(inp, outDir, budget, version4) {
     throw new DetError("manifests", err.message);
   }
   const report = compareManifests(loaded, version4);
-  const reportPath = join18(outDir, "report.json");
+  const reportPath = join19(outDir, "report.json");
   writeFileSync5(reportPath, JSON.stringify(report, null, 2) + "\n");
   const differing = rankDiffering(report.artifacts);
   setOutputs({ reproducible: report.reproducible, digest: report.digest, differing: report.artifacts.filter((a) => !a.same).map((a) => a.path), report: reportPath, directory: outDir });
@@ -73655,7 +73673,7 @@ async function compareStep(inp, outDir, budget, version4) {
       level: "error",
       title: `Not reproducible across machines: ${a.path}`,
       message: lines2.join("\n"),
-      file: annotationPath(inp.workspace, join18(inp.workspace, wd), a.path)
+      file: annotationPath(inp.workspace, join19(inp.workspace, wd), a.path)
     });
   }
   return { failure, summary: compareSummary(report, budget.overflow, reportPath) };
@@ -73816,14 +73834,14 @@ function readInputs(get, env2 = process.env) {
 // src/action/main.ts
 function version3() {
   try {
-    return JSON.parse(readFileSync6(join19(packageRoot(), "package.json"), "utf8")).version ?? "unknown";
+    return JSON.parse(readFileSync6(join20(packageRoot(), "package.json"), "utf8")).version ?? "unknown";
   } catch {
     return "unknown";
   }
 }
 function outputDir(env2) {
   const base = env2.RUNNER_TEMP || tmpdir2();
-  return mkdtempSync3(join19(base, `dettrace-${(env2.GITHUB_ACTION || "step").replace(/[^\w.-]/g, "_")}-`));
+  return mkdtempSync3(join20(base, `dettrace-${(env2.GITHUB_ACTION || "step").replace(/[^\w.-]/g, "_")}-`));
 }
 async function writeSummary(text) {
   if (!process.env.GITHUB_STEP_SUMMARY) {

@@ -1698,7 +1698,8 @@ async function writeAtomic(file, text) {
     await rename(tmp, file);
   } catch (err) {
     await unlink(tmp).catch(() => void 0);
-    throw err;
+    const code2 = err?.code;
+    throw new DetError(file, `cannot write it (${code2 ?? String(err)})`, { cause: err });
   }
 }
 function reportJson(report) {
