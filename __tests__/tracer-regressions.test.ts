@@ -94,3 +94,26 @@ test('SIGKILL to parked children: their deaths are collected before the sender g
   const want = ['pipe-read', 'futex', 'sleep', 'threads'].map((k) => `${k}: reaped state=- signal=9\n`).join('');
   for (const r of runs) expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: want });
 }, 200_000);
+
+test('one file reached by every stat route gives one virtual inode, size and time; errors are the kernel\'s', async () => {
+  // stat-family calls are answered in one stop when the tracer can find the file exactly as
+  // the kernel would (else the kernel's answer is rewritten at the exit stop): both ways
+  // must agree, for "..", symlinks, dirfds, /proc/self/fd and statx.
+  const dir = workDirWith(buildPrograms(), ['stat_paths']);
+  const r = await runTraced(dir, ['./stat_paths'], ['--timeout', '30'], { limitMs: 60_000 });
+  expect(r.code).toBe(0);
+  const lines = new Map(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+  const routes = ['stat', 'stat-abs', 'stat-dotdot', 'stat-abs-link', 'stat-rel-link', 'fstat', 'stat-proc-fd',
+    'fstatat-dirfd-dotdot', 'fstatat-dirfd-abs', 'fstatat-empty', 'stat-cwd-dotdot', 'stat-cwd-dotdot2'];
+  const want = lines.get('stat');
+  expect(want).toMatch(/^ino \d+ mode 100644 size 6 mtime \d+\.\d{9} nlink 1$/);
+  for (const k of routes) expect(`${k}: ${lines.get(k)}`).toBe(`${k}: ${want}`);
+  const f = want!.split(' '); // ino N mode M size S mtime T nlink L
+  const [ino, mtime] = [f[1], f[7]];
+  expect(lines.get('statx')).toBe(`ino ${ino} size 6 mtime ${mtime}`);
+  expect(lines.get('lstat-abs-link')).toMatch(/^ino (?!\d+ mode 100644)\d+ mode 120777 size 11 /);
+  expect(lines.get('stat-missing')).toBe('errno 2');
+  expect(lines.get('stat-notdir')).toBe('errno 20');
+  expect(lines.get('stat-badbuf')).toBe('rc -1 errno 14');
+  expect(lines.get('stat-proc-self')).toMatch(/^ino \d+ mode 40555 /);
+}, 100_000);

@@ -21,7 +21,9 @@
 #include <linux/openat2.h>
 #include <map>
 #include <string>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -160,28 +162,40 @@ struct TargetProbe final : fsmeta::FileProbe {
 
 // ----- stat, lstat, fstat, newfstatat ------------------------------------------------------
 
-ExitVerdict stat_exit(SysCtx& c) {
-  if (c.result() != 0) return ExitVerdict::Done;
-  const Regs& e = c.t.entry_regs;
-  long nr = c.nr();
+// What a stat-family call names, from its entry registers.
+struct StatArgs {
   int dirfd = AT_FDCWD;
-  uint64_t path = 0, buf;
+  uint64_t path = 0, buf = 0;
   bool nofollow = false;
+  bool empty_path_ok = false;  // AT_EMPTY_PATH (fstat is newfstatat(fd, "", AT_EMPTY_PATH))
+  bool plain = true;           // no flag det does not model
+};
+
+StatArgs stat_args(long nr, const Regs& e) {
+  StatArgs a;
   if (nr == SYS_fstat) {
-    dirfd = static_cast<int>(sys_arg(e, 0));
-    buf = sys_arg(e, 1);
+    a.dirfd = static_cast<int>(sys_arg(e, 0));
+    a.buf = sys_arg(e, 1);
+    a.empty_path_ok = true;
   } else if (nr == SYS_newfstatat) {
-    dirfd = static_cast<int>(sys_arg(e, 0));
-    path = sys_arg(e, 1);
-    buf = sys_arg(e, 2);
-    nofollow = sys_arg(e, 3) & AT_SYMLINK_NOFOLLOW;
+    a.dirfd = static_cast<int>(sys_arg(e, 0));
+    a.path = sys_arg(e, 1);
+    a.buf = sys_arg(e, 2);
+    uint64_t flags = sys_arg(e, 3);
+    a.nofollow = flags & AT_SYMLINK_NOFOLLOW;
+    a.empty_path_ok = flags & AT_EMPTY_PATH;
+    a.plain = (flags & ~static_cast<uint64_t>(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT)) == 0;
   } else {
-    path = sys_arg(e, 0);
-    buf = sys_arg(e, 1);
-    nofollow = nr == SYS_lstat;
+    a.path = sys_arg(e, 0);
+    a.buf = sys_arg(e, 1);
+    a.nofollow = nr == SYS_lstat;
   }
-  KStat st;
-  if (read_mem(c.t.tid, buf, &st, sizeof st) != sizeof st) return ExitVerdict::Done;
+  return a;
+}
+
+// The kernel's struct stat becomes the virtual one (fsmeta). `fd`: the tracer's descriptor
+// of the file when it has one (else it looks the file up itself when the model asks).
+void virtualize_stat(SysCtx& c, const StatArgs& a, int fd, KStat& st) {
   RealMeta m;
   m.dev = static_cast<dev_t>(st.dev);
   m.ino = st.ino;
@@ -189,7 +203,7 @@ ExitVerdict stat_exit(SysCtx& c) {
   m.size = st.size;
   m.mtime = fsmeta::to_ns(st.mtime, st.mtime_ns);
   m.ctime = fsmeta::to_ns(st.ctime, st.ctime_ns);
-  TargetProbe src(c, dirfd, path, nofollow);
+  TargetProbe src(c, a.dirfd, a.path, a.nofollow, fd);
   VirtualMeta v = fsmeta::observe(c.tr, c.t.tid, m, &src);
   st.dev = v.dev;
   st.ino = v.ino;
@@ -200,11 +214,103 @@ ExitVerdict stat_exit(SysCtx& c) {
   fsmeta::from_ns(v.atime, &st.atime, &st.atime_ns);
   fsmeta::from_ns(v.mtime, &st.mtime, &st.mtime_ns);
   fsmeta::from_ns(v.ctime, &st.ctime, &st.ctime_ns);
-  write_mem(c.t.tid, buf, &st, sizeof st);
+}
+
+ExitVerdict stat_exit(SysCtx& c) {
+  if (c.result() != 0) return ExitVerdict::Done;
+  StatArgs a = stat_args(c.nr(), c.t.entry_regs);
+  KStat st;
+  if (read_mem(c.t.tid, a.buf, &st, sizeof st) != sizeof st) return ExitVerdict::Done;
+  virtualize_stat(c, a, -1, st);
+  write_mem(c.t.tid, a.buf, &st, sizeof st);
   return ExitVerdict::Done;
 }
 
-Verdict on_stat(SysCtx& c) { return c.allow_exit(stat_exit); }
+// The file a stat call names, opened (O_PATH) by the tracer exactly as the kernel would
+// resolve it for the tracee, or -1 when that cannot be made sure of. Absolute paths resolve
+// in the tracee's root (RESOLVE_IN_ROOT: "..", absolute symlinks stay inside); relative ones
+// only while they stay beneath the starting directory (RESOLVE_BENEATH refuses an escape or
+// an absolute symlink); no magic links (/proc/PID/fd/N, exe, cwd: their targets depend on
+// who looks).
+int open_exactly(SysCtx& c, const StatArgs& a) {
+  std::string path;
+  if (a.path && !read_cstr(c.t.tid, a.path, &path, PATH_MAX)) return -1;
+  if (path.empty()) {
+    if (!a.empty_path_ok || a.dirfd < 0) return -1;
+    return grab_fd(c.t.proc->pidfd, a.dirfd);
+  }
+  char proc[64];
+  int base;
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC | (a.nofollow ? O_NOFOLLOW : 0);
+  how.resolve = RESOLVE_NO_MAGICLINKS;
+  if (path[0] == '/') {
+    snprintf(proc, sizeof proc, "/proc/%d/root", c.t.tid);
+    base = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    how.resolve |= RESOLVE_IN_ROOT;
+  } else {
+    if (a.dirfd == AT_FDCWD) {
+      snprintf(proc, sizeof proc, "/proc/%d/cwd", c.t.tid);
+      base = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    } else {
+      base = grab_fd(c.t.proc->pidfd, a.dirfd);
+    }
+    how.resolve |= RESOLVE_BENEATH;
+  }
+  if (base < 0) return -1;
+  int fd = static_cast<int>(syscall(SYS_openat2, base, path.c_str(), &how, sizeof how));
+  close(base);
+  return fd;
+}
+
+// Whether a file is on a procfs (whose answers can depend on who asks). The sandbox has one
+// /proc: its device number is learnt once (fstatfs tells until then).
+bool on_procfs(SysCtx& c, int fd, uint64_t dev) {
+  static uint64_t proc_dev = 0;
+  static pid_t learnt_in = 0;
+  if (learnt_in == 0) {
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/root/proc", c.t.tid);
+    struct statfs sfs;
+    struct stat st;
+    if (statfs(p, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC && stat(p, &st) == 0) {
+      proc_dev = st.st_dev;
+      learnt_in = c.t.tid;
+    }
+  }
+  // The tracee cannot mount another (mount is refused): its device number tells.
+  if (learnt_in != 0) return dev == proc_dev;
+  struct statfs sfs;
+  if (fstatfs(fd, &sfs) != 0) return true;
+  if (sfs.f_type == PROC_SUPER_MAGIC) return true;
+  return false;
+}
+
+// stat, lstat, fstat, newfstatat: in one stop where possible. The tracer finds the file as
+// the kernel would for the tracee (open_exactly), stats it, writes the virtual result and
+// the call returns without entering the kernel: half the stops of running the call and
+// rewriting its result at the exit stop. A file it cannot find that way (an error the
+// tracee must get from the kernel, a path that leaves the starting directory, procfs
+// whose answers depend on who asks) takes the two-stop path.
+Verdict on_stat(SysCtx& c) {
+  StatArgs a = stat_args(c.nr(), c.regs);
+  if (a.plain) {
+    int fd = open_exactly(c, a);
+    if (fd >= 0) {
+      KStat st;
+      static_assert(sizeof(struct stat) == sizeof(KStat), "struct stat");
+      bool ok = fstat(fd, reinterpret_cast<struct stat*>(&st)) == 0 && !on_procfs(c, fd, st.dev);
+      if (ok) {
+        virtualize_stat(c, a, fd, st);
+        close(fd);
+        if (write_mem(c.t.tid, a.buf, &st, sizeof st) != sizeof st) return c.emulate(-EFAULT);
+        return c.emulate(0);
+      }
+      close(fd);
+    }
+  }
+  return c.allow_exit(stat_exit);
+}
 
 // ----- statx -----------------------------------------------------------------------------
 
