@@ -66,4 +66,19 @@ static inline unsigned long spin_work(unsigned long n) {
   return x;
 }
 
+/* The state letter of /proc/PID/stat (R, S, Z, ...), '-' when there is no such process. */
+#include <fcntl.h>
+static inline char proc_state(pid_t p) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)p);
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return '-';
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return '?';
+  buf[n] = 0;
+  char *rp = strrchr(buf, ')');
+  return rp && rp[1] == ' ' ? rp[2] : '?';
+}
+
 #endif

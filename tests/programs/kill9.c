@@ -19,18 +19,6 @@ static void *waiter(void *arg) {
   return NULL;
 }
 
-static char proc_state(pid_t p) {
-  char path[64], buf[512];
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)p);
-  int fd = open(path, O_RDONLY);
-  if (fd < 0) return '-';
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return '?';
-  buf[n] = 0;
-  char *rp = strrchr(buf, ')');
-  return rp && rp[1] == ' ' ? rp[2] : '?';
-}
 
 int main(void) {
   const char *kinds[] = {"pipe-read", "futex", "sleep", "threads"};
