@@ -10,7 +10,8 @@
 # (network on: apt-get source and build-dep fetch from the image's Debian mirror; the traced
 # builds themselves have no network, the tracer's sandbox has none). Results go to
 # OUT/PKG/{native-1,native-2,det-1,det-2}/ (the .debs, build.log, sha256) and
-# OUT/PKG/summary.tsv; OUT defaults to ./debian-build-out.
+# OUT/PKG/summary.tsv; OUT defaults to ./debian-build-out. EPOCH, DEB_BUILD_OPTIONS,
+# DEB_BUILD_PROFILES, VARY and TASKSET_CPU are passed on (see debian-build-inner.sh).
 # Exit: 0 all reproducible in every mode; 1 something differs; 2 a build failed; 125 setup.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-[ $# -gt 0 ] || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 125; }
+[ $# -gt 0 ] || { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 125; }
 if [ "$image" = build ]; then
   image=$(node "$here/../lib/src/image.js" build | awk '{print $1}')
   [ -n "$image" ] || exit 125
@@ -41,8 +42,12 @@ for pkg in "$@"; do
   echo "[debian-build] $pkg in $image" >&2
   mkdir -p "$out/$pkg"
   rc=0
+  set --
+  for v in EPOCH DEB_BUILD_OPTIONS DEB_BUILD_PROFILES VARY TASKSET_CPU; do
+    eval "[ -n \"\${$v+x}\" ]" && set -- "$@" -e "$v"
+  done
   # shellcheck disable=SC2086 # the privileges are separate words
-  docker run --rm $privileges -v "$out/$pkg:/out" -e RUNS="$runs" -e MODES="$modes" -e TIMEOUT="$timeout" \
+  docker run --rm $privileges -v "$out/$pkg:/out" -e RUNS="$runs" -e MODES="$modes" -e TIMEOUT="$timeout" "$@" \
     --entrypoint /opt/det/image/debian-build-inner.sh "$image" "$pkg" || rc=$?
   [ "$rc" -gt "$status" ] && status=$rc
 done
