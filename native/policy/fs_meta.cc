@@ -321,15 +321,9 @@ void put_ts(KTs* ts, int64_t ns) {
   ts->nsec = static_cast<uint32_t>(n);
 }
 
-ExitVerdict statx_exit(SysCtx& c) {
-  if (c.result() != 0) return ExitVerdict::Done;
-  const Regs& e = c.t.entry_regs;
-  int dirfd = static_cast<int>(sys_arg(e, 0));
-  uint64_t path = sys_arg(e, 1);
-  bool nofollow = sys_arg(e, 2) & AT_SYMLINK_NOFOLLOW;
-  uint64_t buf = sys_arg(e, 4);
-  KStatx x;
-  if (read_mem(c.t.tid, buf, &x, sizeof x) != sizeof x) return ExitVerdict::Done;
+// The kernel's struct statx becomes the virtual one. `fd`: the tracer's descriptor of the
+// file when it has one.
+void virtualize_statx(SysCtx& c, int dirfd, uint64_t path, bool nofollow, int fd_known, KStatx& x) {
   dev_t real_dev = makedev(x.dev_major, x.dev_minor);
   RealMeta m;
   bool full = (x.mask & kStatxNeeded) == kStatxNeeded;
@@ -338,18 +332,18 @@ ExitVerdict statx_exit(SysCtx& c) {
   } else {
     // A narrow answer (the file system filled less than the basic stats): model the file
     // from the tracer's own look at it.
-    int fd = open_target(c, dirfd, path, nofollow);
+    int fd = fd_known >= 0 ? fd_known : open_target(c, dirfd, path, nofollow);
     KStatx own{};
     if (fd >= 0) {
       full = real_statx(fd, &own) && (own.mask & kStatxNeeded) == kStatxNeeded &&
              makedev(own.dev_major, own.dev_minor) == real_dev && (!(x.mask & kStatxIno) || own.ino == x.ino);
-      close(fd);
+      if (fd != fd_known) close(fd);
     }
     if (full) m = meta_of(own);
   }
   dev_t vdev;
   if (full) {
-    TargetProbe src(c, dirfd, path, nofollow);
+    TargetProbe src(c, dirfd, path, nofollow, fd_known);
     VirtualMeta v = fsmeta::observe(c.tr, c.t.tid, m, &src);
     vdev = v.dev;
     if (x.mask & kStatxIno) x.ino = v.ino;
@@ -377,11 +371,49 @@ ExitVerdict statx_exit(SysCtx& c) {
     x.mnt_id = fsmeta::virtual_mnt_id(x.mnt_id, true);
   else if (x.mask & kStatxMntId)
     x.mnt_id = fsmeta::virtual_mnt_id(x.mnt_id, false);
+}
+
+ExitVerdict statx_exit(SysCtx& c) {
+  if (c.result() != 0) return ExitVerdict::Done;
+  const Regs& e = c.t.entry_regs;
+  uint64_t buf = sys_arg(e, 4);
+  KStatx x;
+  if (read_mem(c.t.tid, buf, &x, sizeof x) != sizeof x) return ExitVerdict::Done;
+  virtualize_statx(c, static_cast<int>(sys_arg(e, 0)), sys_arg(e, 1), sys_arg(e, 2) & AT_SYMLINK_NOFOLLOW, -1, x);
   write_mem(c.t.tid, buf, &x, sizeof x);
   return ExitVerdict::Done;
 }
 
-Verdict on_statx(SysCtx& c) { return c.allow_exit(statx_exit); }
+// statx in one stop, as stat (on_stat): the tracer finds the file exactly as the kernel
+// would and asks statx of it with the caller's mask and sync flags.
+Verdict on_statx(SysCtx& c) {
+  StatArgs a;
+  a.dirfd = static_cast<int>(c.arg(0));
+  a.path = c.arg(1);
+  uint64_t flags = c.arg(2);
+  a.nofollow = flags & AT_SYMLINK_NOFOLLOW;
+  a.empty_path_ok = flags & AT_EMPTY_PATH;
+  constexpr uint64_t kKnown = AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE;
+  a.plain = (flags & ~kKnown) == 0 && (flags & AT_STATX_SYNC_TYPE) != AT_STATX_SYNC_TYPE;
+  a.buf = c.arg(4);
+  if (a.plain) {
+    int fd = open_exactly(c, a);
+    if (fd >= 0) {
+      KStatx x{};
+      unsigned mask = static_cast<unsigned>(c.arg(3));
+      bool ok = syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | (flags & AT_STATX_SYNC_TYPE), mask, &x) == 0 &&
+                !on_procfs(c, fd, makedev(x.dev_major, x.dev_minor));
+      if (ok) {
+        virtualize_statx(c, a.dirfd, a.path, a.nofollow, fd, x);
+        close(fd);
+        if (write_mem(c.t.tid, a.buf, &x, sizeof x) != sizeof x) return c.emulate(-EFAULT);
+        return c.emulate(0);
+      }
+      close(fd);
+    }
+  }
+  return c.allow_exit(statx_exit);
+}
 
 // ----- statfs, fstatfs -------------------------------------------------------------------
 
