@@ -56,10 +56,16 @@ interface Outcome {
 const outcomes = new Map<string, Promise<Outcome>>();
 let binDir = '';
 
-/** Native runs on hosts A, B, C, A' until two outputs differ; from the third on, each starts in a later second. */
+/**
+ * Native runs on hosts A, B, C, then A', B', C', A'', B'' until two outputs differ; from the
+ * third on, each starts in a later second. The later ones only run when the first ones
+ * agree: a race decided the same way several times on a loaded machine.
+ */
 async function runNative(c: NondetCase): Promise<CaseRun[]> {
   const h = hosts();
-  const order = [h.A, h.B, h.C, hosts().A];
+  const h2 = hosts();
+  const h3 = hosts();
+  const order = [h.A, h.B, h.C, h2.A, h2.B, h2.C, h3.A, h3.B];
   const runs: CaseRun[] = [];
   for (const host of order) {
     if (runs.length >= 2) await sleep(runs[runs.length - 1].startedAt + WALL_GAP_MS - Date.now());
