@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { BIN, describeResult, runProcess, runTraced } from './helpers/cli.js';
-import { buildPrograms, workDirWith } from './helpers/programs.js';
+import { buildPrograms, cleanupTemp, workDirWith } from './helpers/programs.js';
 
 let work: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'det-regress-'));
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  cleanupTemp(); // the built programs and the work dirs made from them
+});
 
 test('a multi-threaded child (node) exiting under a shell does not hang the run', async () => {
   // The child's thread group was drained while its leader was the running thread; the

@@ -12,7 +12,9 @@ std::vector<Guarantee> guarantees_for(const HostProbe& h) {
   add("blocking", "determinized", "blocking calls are tried non-blocking and retried by the scheduler");
   add("sleeps", "determinized", "sleeps and timeouts run on a logical clock");
   add("hostname", "determinized", "uts namespace and a fixed uname");
-  add("user", "determinized", "uid/gid 0 in a user namespace");
+  add("user", "determinized",
+      "uid/gid 0, no supplementary groups: in a user namespace when det is not root; as root, with the "
+      "machine-level capabilities dropped");
   add("environment", "determinized", "fixed environment: PATH, HOME, LANG, TZ, SOURCE_DATE_EPOCH, --env");
   add("cwd", "determinized", "the work dir is mounted at /build");
   add("umask", "determinized", "022");
