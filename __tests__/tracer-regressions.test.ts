@@ -120,3 +120,14 @@ test('one file reached by every stat route gives one virtual inode, size and tim
   expect(lines.get('stat-badbuf')).toBe('rc -1 errno 14');
   expect(lines.get('stat-proc-self')).toMatch(/^ino \d+ mode 40555 /);
 }, 100_000);
+
+test('a thread of a process whose main thread exited blocks on a pipe: parked, not left in the kernel', async () => {
+  // pidfd_getfd through the group leader's pidfd fails once the leader is a zombie: the
+  // read was let into the kernel, blocked there, and the run hung until --timeout.
+  const dir = workDirWith(buildPrograms(), ['leader_exit']);
+  const r = await runTraced(dir, ['./leader_exit'], ['--timeout', '20'], { limitMs: 40_000 });
+  expect({ code: r.code, stdout: r.stdout }).toEqual({
+    code: 0,
+    stdout: 'killed sibling reaped=1 signal=9\nreader got 1 byte(s)\nthread-group child exit=0\n',
+  });
+}, 60_000);

@@ -74,4 +74,21 @@ int grab_fd(int pidfd, int fd) {
   return static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
 }
 
+int grab_fd(int pidfd, pid_t tid, int fd) {
+  int local = grab_fd(pidfd, fd);
+  if (local >= 0 || errno == EBADF) return local;
+  // pidfd_getfd reads the file table of the pidfd's task, the thread-group leader; once the
+  // leader has exited (pthread_exit in main while other threads run) it fails. A pidfd of
+  // the calling thread itself reaches the same table (PIDFD_THREAD, Linux 6.9; before
+  // that the call is left to the kernel as when no copy can be had).
+  constexpr unsigned kPidfdThread = O_EXCL;
+  int tfd = static_cast<int>(syscall(SYS_pidfd_open, tid, kPidfdThread));
+  if (tfd < 0) return -1;
+  local = static_cast<int>(syscall(SYS_pidfd_getfd, tfd, fd, 0));
+  int e = errno;
+  close(tfd);
+  errno = e;
+  return local;
+}
+
 }  // namespace det

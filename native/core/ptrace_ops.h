@@ -53,6 +53,8 @@ bool resume_syscall(pid_t tid, int sig = 0);  // stop again at the syscall's exi
 // (pidfd_getfd): the copy shares the open file description, so its status flags are the
 // tracee's. -1 on error.
 int grab_fd(int pidfd, int fd);
+// The same for a descriptor of thread `tid` of that group, also after the leader exited.
+int grab_fd(int pidfd, pid_t tid, int fd);
 int open_pidfd(pid_t tgid);
 
 // The length of the syscall instruction (0f 05): rewinding rip by it re-issues the call.

@@ -962,7 +962,10 @@ void Tracer::collect_killed(Thread* sender) {
   for (auto& kv : threads_) {
     Thread* o = kv.second;
     if (o->proc == sender->proc || o->state == ThreadState::Dead) continue;
-    if (o->state == ThreadState::InKernel || o->park == Park::AwaitStop) continue;  // not parked: see collect_lost
+    // Not parked where det put it: a vfork parent in the kernel, a new thread not yet seen,
+    // a thread already on its way out (a zombie leader waits for its group): their reports
+    // come as they come (handle_async, collect_lost).
+    if (o->state == ThreadState::InKernel || o->state == ThreadState::Exiting || o->park == Park::AwaitStop) continue;
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, o->tid, nullptr, &si) != 0) {
       if (errno == ESRCH) dying.push_back(o);

@@ -36,7 +36,7 @@ constexpr int64_t kNsPerSec = 1000000000LL;
 // eventfds...), else -1. Regular files, directories, block devices and the memory devices
 // (/dev/null, zero, full, random, urandom) never block.
 int blocking_fd(SysCtx& c, int fd) {
-  int local = grab_fd(c.t.proc->pidfd, fd);
+  int local = grab_fd(c.t.proc->pidfd, c.t.tid, fd);
   if (local < 0) return -1;  // bad fd: the kernel gives the error
   struct stat st;
   bool may_block = true;

@@ -131,7 +131,7 @@ Verdict on_getdents(SysCtx& c) {
   uint64_t buf = c.arg(1);
   size_t cap = static_cast<unsigned int>(c.arg(2));
   bool is64 = c.nr() == SYS_getdents64;
-  int local = grab_fd(c.t.proc->pidfd, fd);
+  int local = grab_fd(c.t.proc->pidfd, c.t.tid, fd);
   if (local < 0) return Verdict::Pass;  // the kernel says EBADF
   struct stat st;
   int fl = fcntl(local, F_GETFL);

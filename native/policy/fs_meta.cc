@@ -88,7 +88,7 @@ constexpr int64_t kUtimeNow = (1L << 30) - 1, kUtimeOmit = (1L << 30) - 2;
 int open_target(SysCtx& c, int dirfd, uint64_t path_addr, bool nofollow) {
   std::string path;
   if (path_addr && !read_cstr(c.t.tid, path_addr, &path, PATH_MAX)) return -1;
-  if (path.empty()) return dirfd >= 0 ? grab_fd(c.t.proc->pidfd, dirfd) : -1;
+  if (path.empty()) return dirfd >= 0 ? grab_fd(c.t.proc->pidfd, c.t.tid, dirfd) : -1;
   char proc[64];
   int base;
   open_how how{};
@@ -101,7 +101,7 @@ int open_target(SysCtx& c, int dirfd, uint64_t path_addr, bool nofollow) {
     snprintf(proc, sizeof proc, "/proc/%d/cwd", c.t.tid);
     base = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
   } else {
-    base = grab_fd(c.t.proc->pidfd, dirfd);
+    base = grab_fd(c.t.proc->pidfd, c.t.tid, dirfd);
   }
   if (base < 0) return -1;
   int fd = static_cast<int>(syscall(SYS_openat2, base, path.c_str(), &how, sizeof how));
@@ -237,7 +237,7 @@ int open_exactly(SysCtx& c, const StatArgs& a) {
   if (a.path && !read_cstr(c.t.tid, a.path, &path, PATH_MAX)) return -1;
   if (path.empty()) {
     if (!a.empty_path_ok || a.dirfd < 0) return -1;
-    return grab_fd(c.t.proc->pidfd, a.dirfd);
+    return grab_fd(c.t.proc->pidfd, c.t.tid, a.dirfd);
   }
   char proc[64];
   int base;
@@ -253,7 +253,7 @@ int open_exactly(SysCtx& c, const StatArgs& a) {
       snprintf(proc, sizeof proc, "/proc/%d/cwd", c.t.tid);
       base = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
     } else {
-      base = grab_fd(c.t.proc->pidfd, a.dirfd);
+      base = grab_fd(c.t.proc->pidfd, c.t.tid, a.dirfd);
     }
     how.resolve |= RESOLVE_BENEATH;
   }
@@ -523,7 +523,7 @@ Verdict on_write_note(SysCtx& c) {
   else
     fd = static_cast<int>(c.arg(0));
   if (nr == SYS_write && c.arg(2) == 0) return Verdict::Pass;
-  int local = grab_fd(c.t.proc->pidfd, fd);
+  int local = grab_fd(c.t.proc->pidfd, c.t.tid, fd);
   if (local < 0) return Verdict::Pass;
   struct stat st;
   if (fstat(local, &st) == 0 && S_ISREG(st.st_mode)) fsmeta::note_write(c.tr, st.st_dev, st.st_ino);

@@ -67,7 +67,7 @@ Verdict on_bind(SysCtx& c) {
   if (read_mem(c.t.tid, c.arg(1), &addr, len) != static_cast<ssize_t>(len)) return Verdict::Pass;
   if (addr.ss_family != AF_INET && addr.ss_family != AF_INET6) return Verdict::Pass;
   if (reinterpret_cast<sockaddr_in*>(&addr)->sin_port != 0) return Verdict::Pass;
-  int local = grab_fd(c.t.proc->pidfd, static_cast<int>(c.arg(0)));
+  int local = grab_fd(c.t.proc->pidfd, c.t.tid, static_cast<int>(c.arg(0)));
   if (local < 0) return Verdict::Pass;
   int type = socket_type(local);
   if (type != SOCK_STREAM && type != SOCK_DGRAM) {
@@ -82,7 +82,7 @@ Verdict on_bind(SysCtx& c) {
 // The implicit bind: an unbound AF_INET/AF_INET6 socket of a type in `types` gets the
 // wildcard address and the next port. Always Passes: the call itself runs as usual.
 Verdict autobind(SysCtx& c, bool stream, bool dgram) {
-  int local = grab_fd(c.t.proc->pidfd, static_cast<int>(c.arg(0)));
+  int local = grab_fd(c.t.proc->pidfd, c.t.tid, static_cast<int>(c.arg(0)));
   if (local < 0) return Verdict::Pass;
   sockaddr_storage me{};
   socklen_t len = sizeof me;

@@ -557,7 +557,7 @@ ExitVerdict open_exit(SysCtx& c) {
   c.regs.orig_rax = c.t.entry_regs.orig_rax;
   c.regs_dirty = true;
   if (fd < 0) return ExitVerdict::Done;
-  int local = grab_fd(c.t.proc->pidfd, static_cast<int>(fd));
+  int local = grab_fd(c.t.proc->pidfd, c.t.tid, static_cast<int>(fd));
   if (local < 0) {
     c.tr.log(1, "virtual file: cannot reach fd %ld of %d", fd, c.t.tid);
     return ExitVerdict::Done;

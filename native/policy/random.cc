@@ -163,7 +163,7 @@ Verdict on_getrandom(SysCtx& c) {
 // Is the tracee's fd one of the random devices (1:8 random, 1:9 urandom)? 1: yes, readable;
 // -EBADF: yes, but not open for reading; 0: no.
 int random_device(SysCtx& c, int fd) {
-  int local = grab_fd(c.t.proc->pidfd, fd);
+  int local = grab_fd(c.t.proc->pidfd, c.t.tid, fd);
   if (local < 0) return 0;
   struct stat st;
   int r = 0;

@@ -834,7 +834,7 @@ Verdict on_timer_delete(SysCtx& c) {
 ExitVerdict timerfd_create_exit(SysCtx& c) {
   long fd = c.result();
   if (fd < 0) return ExitVerdict::Done;
-  int local = grab_fd(c.t.proc->pidfd, static_cast<int>(fd));
+  int local = grab_fd(c.t.proc->pidfd, c.t.tid, static_cast<int>(fd));
   if (local < 0) return ExitVerdict::Done;
   auto k = std::make_unique<Timer>();
   k->kind = Kind::TimerFd;
@@ -854,7 +854,7 @@ Verdict on_timerfd_create(SysCtx& c) { return c.allow_exit(timerfd_create_exit);
 // included: the open file is compared), or nullptr.
 Timer* timerfd_of(SysCtx& c, int fd) {
   if (!g_have_timerfds || fd < 0) return nullptr;
-  int local = grab_fd(c.t.proc->pidfd, fd);
+  int local = grab_fd(c.t.proc->pidfd, c.t.tid, fd);
   if (local < 0) return nullptr;
   Timer* found = nullptr;
   pid_t self = getpid();
