@@ -1,6 +1,7 @@
 #include "core/tracer.h"
 
 #include <algorithm>
+#include <exception>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -276,7 +277,17 @@ int Tracer::run() {
       if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0) it.it_value.tv_usec = 1;
       setitimer(ITIMER_REAL, &it, nullptr);
     }
-    main_loop();
+    try {
+      main_loop();
+    } catch (const std::exception& e) {
+      // A tracer bug (a handler that could not cope with what a tracee passed): the run ends
+      // as a tool failure (125) with the reason in the report, every tracee killed and
+      // collected, rather than the tracer dying and EXITKILL doing the rest unreported.
+      failure_ = std::string("internal error in the tracer: ") + e.what();
+      log(1, "%s", failure_.c_str());
+      finished_ = false;
+      end_run_killing_all("internal error");
+    }
     struct itimerval off{};
     setitimer(ITIMER_REAL, &off, nullptr);
     if (main_done_) {

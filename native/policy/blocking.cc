@@ -229,7 +229,12 @@ int64_t read_timeout(SysCtx& c, TimeoutArg ta) {
 bool has_fd_sets(long nr) { return nr == SYS_select || nr == SYS_pselect6; }
 
 void save_fd_sets(SysCtx& c) {
-  uint64_t bytes = (c.arg(0) + 63) / 64 * 8;
+  // nfds is an int: negative fails with EINVAL in the kernel (nothing to save); the kernel
+  // looks at no more bits than its fd table holds, at most fs.nr_open (2^20 by default).
+  int nfds = static_cast<int>(c.arg(0));
+  if (nfds < 0) nfds = 0;
+  if (nfds > (1 << 20)) nfds = 1 << 20;
+  uint64_t bytes = (static_cast<uint64_t>(nfds) + 63) / 64 * 8;
   std::vector<uint8_t>& v = c.t.scratch.saved;
   v.assign(3 * bytes, 0);
   for (int i = 0; i < 3; ++i)
