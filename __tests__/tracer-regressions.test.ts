@@ -131,3 +131,10 @@ test('a thread of a process whose main thread exited blocks on a pipe: parked, n
     stdout: 'killed sibling reaped=1 signal=9\nreader got 1 byte(s)\nthread-group child exit=0\n',
   });
 }, 60_000);
+
+test('mincore reports every page of a mapping resident (the host\'s page cache is not shown); errors stay the kernel\'s', async () => {
+  // mincore was traced without a handler: the host's page-cache state passed through.
+  const dir = workDirWith(buildPrograms(), ['mincore']);
+  const r = await runTraced(dir, ['./mincore'], ['--timeout', '20'], { limitMs: 40_000 });
+  expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'resident 256 of 256\nunmapped: rc -1 errno 12\n' });
+}, 60_000);

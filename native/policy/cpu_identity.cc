@@ -21,12 +21,14 @@
 // sched_getparam/sched_getscheduler pass through: their answers depend only on what the
 // command itself set (or on det being run under a real-time policy, which is not handled).
 // CPUID cannot be trapped without CPUID faulting: see the "cpuid" guarantee row.
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
+#include <vector>
 
 #include "core/tracer.h"
 #include "policy/machine.h"
@@ -279,6 +281,24 @@ Verdict on_sysinfo(SysCtx& c) {
 
 Verdict on_syslog(SysCtx& c) { return c.emulate(-EPERM); }
 
+// mincore: which pages of a mapping are in memory depends on the host's page cache and
+// memory pressure. The kernel checks the range (ENOMEM, EINVAL, EFAULT as it would); a
+// success reports every page resident, as on a machine with memory to spare.
+ExitVerdict mincore_exit(SysCtx& c) {
+  if (c.result() != 0) return ExitVerdict::Done;
+  uint64_t len = sys_arg(c.t.entry_regs, 1), vec = sys_arg(c.t.entry_regs, 2);
+  uint64_t pages = (len + 4095) / 4096;
+  static const std::vector<uint8_t> ones(4096, 1);
+  for (uint64_t done = 0; done < pages;) {
+    uint64_t n = std::min<uint64_t>(pages - done, ones.size());
+    if (write_mem(c.t.tid, vec + done, ones.data(), n) != static_cast<ssize_t>(n)) break;
+    done += n;
+  }
+  return ExitVerdict::Done;
+}
+
+Verdict on_mincore(SysCtx& c) { return c.allow_exit(mincore_exit); }
+
 // Restartable sequences: the kernel keeps the thread's current CPU in the registered area
 // (glibc's sched_getcpu reads it there, without a syscall) and aborts critical sections on
 // preemption, both host-dependent. Refused as by a kernel without rseq: glibc and tcmalloc
@@ -298,6 +318,7 @@ const bool registered = [] {
   register_handler("sysinfo", on_sysinfo);
   register_handler("syslog", on_syslog);
   register_handler("rseq", on_rseq);
+  register_handler("mincore", on_mincore);
   register_exec_hook(on_exec);
   return true;
 }();
