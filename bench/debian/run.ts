@@ -7,7 +7,7 @@
 // results.md (the table of the README) from every result of the list.
 //
 //   npm run bench:debian -- [--packages FILE] [--only a,b] [--force] [--jobs N] [--timeout S]
-//                           [--out DIR] [--image REF] [--check] [--table-only]
+//                           [--out DIR] [--image REF] [--check] [--table-only] [--reanalyse]
 //
 // Resumes: a package that already has a result is skipped unless --force (or --only names it).
 import { spawn, spawnSync } from 'node:child_process';
@@ -33,6 +33,7 @@ interface Options {
   image: string | null;
   check: boolean;
   tableOnly: boolean;
+  reanalyse: boolean;
   runs: number;
 }
 
@@ -40,7 +41,7 @@ function usage(msg?: string): never {
   if (msg) process.stderr.write(`bench:debian: ${msg}\n`);
   process.stderr.write(
     'usage: npm run bench:debian -- [--packages FILE] [--only a,b] [--force] [--jobs N] [--timeout SECONDS]\n' +
-      '                              [--out DIR] [--results DIR] [--image REF] [--check] [--table-only]\n',
+      '                              [--out DIR] [--results DIR] [--image REF] [--check] [--table-only] [--reanalyse]\n',
   );
   process.exit(msg ? 2 : 0);
 }
@@ -57,6 +58,7 @@ function parseArgs(argv: string[]): Options {
     image: null,
     check: false,
     tableOnly: false,
+    reanalyse: false,
     runs: 2,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -77,6 +79,7 @@ function parseArgs(argv: string[]): Options {
       case '--image': o.image = val(); break;
       case '--check': o.check = true; break;
       case '--table-only': o.tableOnly = true; break;
+      case '--reanalyse': o.reanalyse = true; break;
       case '-h': case '--help': usage(); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -204,7 +207,11 @@ function likelyCause(mode: string, diffs: { deb: string; d: ArchiveDiff | null; 
 
 /** Only the changed lines of a unified diff text. */
 function diffLines(text: string): string {
-  return text.split('\n').filter((l) => /^\s*[-+│|]\s*[-+]/.test(l) || /^[-+][^-+]/.test(l)).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => /^(?:│ )*[-+]/.test(l) && !/^(?:│ )*(?:---|\+\+\+) /.test(l))
+    .filter((l) => !/^(?:│ )*[-+][-dlcbps][-r][-w][-xsS][-r][-w][-xsS][-r][-w][-xtT]\s/.test(l)) // file list lines: their mtime counts as mtime
+    .join('\n');
 }
 
 async function analyseMode(pkgOut: string, mode: string, runs: number, rows: RunRow[]): Promise<ModeResult> {
@@ -352,6 +359,13 @@ async function doPackage(o: Options, image: string, priv: string[], e: ListEntry
   mkdirSync(pkgOut, { recursive: true });
   const t0 = Date.now();
   const { exit, timedOut } = await runContainer(o, image, priv, e.name, pkgOut, cpu, tag);
+  const r = await analysePackage(o, image, e, pkgOut, exit, timedOut);
+  if (timedOut) r.error = `killed after the package limit (${Math.round((Date.now() - t0) / 1000)} s)`;
+  return r;
+}
+
+/** The result of a package from what its container left in OUT/PKG. */
+async function analysePackage(o: Options, image: string, e: ListEntry, pkgOut: string, exit: number | null, timedOut: boolean): Promise<PackageResult> {
   const info = readEnvFile(join(pkgOut, 'info.env'));
   const rows: RunRow[] = [];
   const tsv = join(pkgOut, 'summary.tsv');
@@ -380,7 +394,6 @@ async function doPackage(o: Options, image: string, priv: string[], e: ListEntry
     result.error = (timedOut ? 'timed out; ' : '') + (log.slice(-3).join(' | ') || `container exit ${exit}`);
     result.native.cause = result.det.cause = result.error;
   }
-  if (timedOut) result.error = `killed after the package limit (${Math.round((Date.now() - t0) / 1000)} s)`;
   return result;
 }
 
@@ -469,6 +482,21 @@ async function main(): Promise<void> {
   let list = readList(o.packagesFile);
   mkdirSync(o.results, { recursive: true });
   if (o.tableOnly) {
+    process.stdout.write(writeTables(o, list).md);
+    return;
+  }
+  if (o.reanalyse) {
+    // Results again from the builds kept in OUT (e.g. after installing diffoscope), no build.
+    for (const e of list.filter((x) => o.only === null || o.only.includes(x.name))) {
+      const f = join(o.results, `${e.name}.json`);
+      const pkgOut = join(o.out, e.name);
+      if (!existsSync(join(pkgOut, 'summary.tsv'))) continue;
+      const old = existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as PackageResult) : null;
+      const r = await analysePackage(o, old?.image ?? '?', e, pkgOut, old?.exit ?? null, old?.timedOut ?? false);
+      if (old) r.date = old.date;
+      writeFileSync(f, JSON.stringify(r, null, 2) + '\n');
+      process.stderr.write(`${e.name}: native ${yesNo(r.native)}, det ${yesNo(r.det)}${r.det.cause ? ` — ${r.det.cause}` : ''}\n`);
+    }
     process.stdout.write(writeTables(o, list).md);
     return;
   }
