@@ -138,3 +138,17 @@ test('mincore reports every page of a mapping resident (the host\'s page cache i
   const r = await runTraced(dir, ['./mincore'], ['--timeout', '20'], { limitMs: 40_000 });
   expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'resident 256 of 256\nunmapped: rc -1 errno 12\n' });
 }, 60_000);
+
+test('get_mempolicy shows the fixed machine\'s one NUMA node: node 0 allowed, the default policy\'s empty mask', async () => {
+  const py = [
+    'import ctypes; l=ctypes.CDLL(None); m=ctypes.c_int(-1); mask=(ctypes.c_ulong*2)()',
+    'r=l.syscall(239, ctypes.byref(m), mask, 128, None, 4); print(r, m.value, list(mask)); mask[0]=0',
+    'r=l.syscall(239, ctypes.byref(m), mask, 128, None, 0); print(r, m.value, list(mask))',
+    'r=l.syscall(239, None, mask, 0, None, 4); print(r)',
+  ].join('\n');
+  const r = await runTraced(work, ['python3', '-c', py], ['--timeout', '20'], { limitMs: 40_000 });
+  expect(r.code).toBe(0);
+  const lines = r.stdout.trim().split('\n');
+  expect(lines.slice(0, 2)).toEqual(['0 0 [1, 0]', '0 0 [0, 0]']);
+  expect(lines[2]).toBe('-1'); // maxnode too small for the kernel: still its error
+}, 60_000);

@@ -299,6 +299,37 @@ ExitVerdict mincore_exit(SysCtx& c) {
 
 Verdict on_mincore(SysCtx& c) { return c.allow_exit(mincore_exit); }
 
+// get_mempolicy: the policy's mode is the process's own (set_mempolicy), but node masks
+// and node numbers are the host's NUMA layout. The fixed machine has one node, node 0.
+ExitVerdict mempolicy_exit(SysCtx& c) {
+  if (c.result() != 0) return ExitVerdict::Done;
+  const Regs& e = c.t.entry_regs;
+  uint64_t mode = sys_arg(e, 0), mask = sys_arg(e, 1), maxnode = sys_arg(e, 2), flags = sys_arg(e, 4);
+  constexpr uint64_t kNode = 1;  // MPOL_F_NODE: *mode is a node number
+  if (mode && (flags & kNode)) {
+    int zero = 0;
+    write_mem(c.t.tid, mode, &zero, sizeof zero);
+  }
+  if (mask && maxnode) {
+    // A non-empty mask (the nodes of a policy, or MPOL_F_MEMS_ALLOWED) becomes {node 0};
+    // an empty one (the default policy) stays empty.
+    uint64_t words = std::min<uint64_t>((maxnode + 63) / 64, 1024);
+    std::vector<uint64_t> m(words);
+    if (words && read_mem(c.t.tid, mask, m.data(), words * 8) == static_cast<ssize_t>(words * 8)) {
+      bool any = false;
+      for (uint64_t w : m) any = any || w != 0;
+      if (any) {
+        std::fill(m.begin(), m.end(), 0);
+        m[0] = 1;
+        write_mem(c.t.tid, mask, m.data(), words * 8);
+      }
+    }
+  }
+  return ExitVerdict::Done;
+}
+
+Verdict on_get_mempolicy(SysCtx& c) { return c.allow_exit(mempolicy_exit); }
+
 // Restartable sequences: the kernel keeps the thread's current CPU in the registered area
 // (glibc's sched_getcpu reads it there, without a syscall) and aborts critical sections on
 // preemption, both host-dependent. Refused as by a kernel without rseq: glibc and tcmalloc
@@ -319,6 +350,7 @@ const bool registered = [] {
   register_handler("syslog", on_syslog);
   register_handler("rseq", on_rseq);
   register_handler("mincore", on_mincore);
+  register_handler("get_mempolicy", on_get_mempolicy);
   register_exec_hook(on_exec);
   return true;
 }();
