@@ -193,11 +193,17 @@ function likelyCause(mode: string, diffs: { deb: string; d: ArchiveDiff | null; 
       if (flat.some((m) => m.diff.fields.some((f) => f.field === 'mode'))) causes.add('file modes differ (umask)');
       if (flat.some((m) => m.diff.fields.some((f) => f.field === 'mtime'))) causes.add('file mtimes differ');
       if (orderDiffs(d).length > 0) causes.add('member order differs (directory order)');
-      if (flat.some((m) => m.diff.change === 'only-in-first' || m.diff.change === 'only-in-second')) causes.add('the set of files differs');
+      // Files named after a build ID (dbgsym packages) follow from a binary that differs.
+      const onlyIn = flat.filter((m) => m.diff.change === 'only-in-first' || m.diff.change === 'only-in-second');
+      if (onlyIn.some((m) => !/\.build-id\//.test(m.diff.name))) causes.add('the set of files differs');
     }
     if (/\b(19|20)\d\d-\d\d-\d\d[ T]\d\d:\d\d|\b\d\d:\d\d:\d\d\b/.test(diffLines(text))) causes.add('embeds a date or time');
-    if (/build-id|Build ID/i.test(text) && causes.size === 0) causes.add('ELF build IDs differ (the code differs)');
+    // A build-tree RPATH that cmake blanks out at install keeps its length in .dynstr.
+    if (/\(STRSZ\)/.test(diffLines(text)) && !causes.has('embeds the build path')) {
+      causes.add('the length of the build path (.dynstr sizes differ: a build-tree RPATH blanked at install keeps its size)');
+    }
   }
+  if (causes.size === 0 && diffs.some(({ text }) => /build-id|Build ID/i.test(text))) causes.add('ELF build IDs differ (the code differs)');
   if (mode === 'det') {
     for (const u of unsupported) causes.add(`unsupported syscall ${u}`);
     for (const l of limits) causes.add(`host limit: ${l}`);
