@@ -152,3 +152,14 @@ test('get_mempolicy shows the fixed machine\'s one NUMA node: node 0 allowed, th
   expect(lines.slice(0, 2)).toEqual(['0 0 [1, 0]', '0 0 [0, 0]']);
   expect(lines[2]).toBe('-1'); // maxnode too small for the kernel: still its error
 }, 60_000);
+
+test('a poll that meets an ignored SIGCHLD returns what it would natively, and never blocks in the kernel', async () => {
+  // Under ptrace even an ignored signal is queued and interrupts the zero-timeout try of a
+  // parked poll; the kernel then restarts it (restart_syscall, untraced), in the kernel, with
+  // the program's infinite timeout: cargo hung on rustc's pipes this way (bench:debian).
+  const dir = workDirWith(buildPrograms(), ['poll_sigchld']);
+  for (let i = 0; i < 2; i++) {
+    const r = await runTraced(dir, ['./poll_sigchld'], ['--timeout', '20'], { limitMs: 40_000 });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'poll 1 revents POLLIN\ndone\n' });
+  }
+}, 90_000);

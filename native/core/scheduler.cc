@@ -1,6 +1,8 @@
 #include "core/scheduler.h"
 
 #include <algorithm>
+#include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -40,6 +42,36 @@ bool read_signal_state(pid_t tid, uint64_t* pending, uint64_t* blocked) {
   return true;
 }
 
+uint64_t interrupting_signals(pid_t tid, uint64_t* blocked, uint64_t* all_pending) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/status", tid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  *blocked = 0;
+  if (fd < 0) return 0;
+  char buf[4096];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  uint64_t pend = 0, shd = 0, blk = 0, ign = 0, cgt = 0;
+  for (char* line = buf; line && *line;) {
+    char* next = strchr(line, '\n');
+    if (next) *next++ = 0;
+    if (!strncmp(line, "SigPnd:", 7)) pend = strtoull(line + 7, nullptr, 16);
+    else if (!strncmp(line, "ShdPnd:", 7)) shd = strtoull(line + 7, nullptr, 16);
+    else if (!strncmp(line, "SigBlk:", 7)) blk = strtoull(line + 7, nullptr, 16);
+    else if (!strncmp(line, "SigIgn:", 7)) ign = strtoull(line + 7, nullptr, 16);
+    else if (!strncmp(line, "SigCgt:", 7)) cgt = strtoull(line + 7, nullptr, 16);
+    line = next;
+  }
+  auto bit = [](int sig) { return 1ULL << (sig - 1); };
+  uint64_t default_ignore = bit(SIGCHLD) | bit(SIGCONT) | bit(SIGURG) | bit(SIGWINCH);
+  uint64_t ignored = (ign | (default_ignore & ~cgt)) & ~blk;
+  *blocked = blk;
+  if (all_pending) *all_pending = pend | shd;
+  return (pend | shd) & ~ignored;
+}
+
 bool Scheduler::wakeable(Thread* t, bool* timed_out, bool* signal_wake) {
   *timed_out = false;
   *signal_wake = false;
@@ -48,17 +80,17 @@ bool Scheduler::wakeable(Thread* t, bool* timed_out, bool* signal_wake) {
   // have sent one (kill, a child's exit), and only when the pending set changed.
   if (t->maybe_signal) {
     t->maybe_signal = false;
-    uint64_t pending = 0, blocked = 0;
-    if (read_signal_state(t->tid, &pending, &blocked)) {
-      uint64_t mask = (b.kind == BlockKind::Signal || b.has_sigmask) ? b.sigmask : ~blocked;
-      uint64_t deliverable = pending & mask;
-      if (deliverable && pending != t->seen_pending) {
-        t->seen_pending = pending;
-        *signal_wake = true;
-        return true;
-      }
+    uint64_t blocked = 0, all = 0;
+    // sigtimedwait takes the signals of its set even where they would be ignored
+    uint64_t pending = interrupting_signals(t->tid, &blocked, &all) | (all & b.waited);
+    uint64_t mask = (b.kind == BlockKind::Signal || b.has_sigmask) ? b.sigmask : ~blocked;
+    uint64_t deliverable = pending & mask;
+    if (deliverable && pending != t->seen_pending) {
       t->seen_pending = pending;
+      *signal_wake = true;
+      return true;
     }
+    t->seen_pending = pending;
   }
   bool ready = false;
   switch (b.kind) {

@@ -72,5 +72,11 @@ class Scheduler {
 
 // Pending and blocked signal sets of a thread, from /proc/<tid>/status.
 bool read_signal_state(pid_t tid, uint64_t* pending, uint64_t* blocked);
+// The pending signals that would interrupt a blocking call natively: without ptrace the
+// kernel discards a signal the process ignores (SIG_IGN, or SIG_DFL of SIGCHLD, SIGCONT,
+// SIGURG, SIGWINCH) unless it is blocked; under ptrace it is queued and stops the tracee,
+// but it must not end a wait (else the call goes into the kernel, is interrupted there and
+// restarted by the kernel, blocking in it).
+uint64_t interrupting_signals(pid_t tid, uint64_t* blocked, uint64_t* all_pending = nullptr);
 
 }  // namespace det

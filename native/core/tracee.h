@@ -30,6 +30,7 @@ struct Block {
   int64_t deadline = -1;       // logical monotonic ns; -1: none
   uint64_t sigmask = 0;        // Signal (or has_sigmask): signals that end the wait (1 << (sig - 1))
   bool has_sigmask = false;    // a readiness wait with its own signal mask (ppoll, epoll_pwait...)
+  uint64_t waited = 0;         // Signal: the set a sigtimedwait takes (ignored or not)
   uint64_t progress_seen = 0;  // Retry: the progress counter when it blocked
   uint64_t child_events_seen = 0;  // Child: the process's child-event counter then
   // Futex: the queue key and the bitset of the wait.

@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -597,6 +598,34 @@ void Tracer::absorb(pid_t pid, int status) {
 // ---------------------------------------------------------------------------------------
 // Syscalls.
 
+// restart_syscall: a wait interrupted by a signal that ran no handler (a signal the process
+// ignores, which ptrace still queues; a stop and continue) is resumed by the kernel, in the
+// kernel, with its remaining timeout, where it would block unseen by the scheduler. Instead
+// the interrupted call is issued again through its handler, from the registers of its
+// entry (the last traced call of this thread: no handler ran in between), so a poll that
+// met an ignored SIGCHLD returns what it would have returned natively. Its timeout starts
+// again on the logical clock. False for a call that is not such a wait (then EINTR).
+bool Tracer::restart_as_interrupted_call(Thread* t, Regs& r) {
+  const Regs& e = t->entry_regs;
+  switch (static_cast<long>(e.orig_rax)) {
+    case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6: case SYS_epoll_wait:
+    case SYS_epoll_pwait: case SYS_epoll_pwait2: case SYS_nanosleep: case SYS_clock_nanosleep:
+    case SYS_futex:
+      break;
+    default:
+      log(1, "restart_syscall in %d after syscall %llu: EINTR", t->tid, static_cast<unsigned long long>(e.orig_rax));
+      return false;
+  }
+  r.orig_rax = e.orig_rax;
+  r.rdi = e.rdi;
+  r.rsi = e.rsi;
+  r.rdx = e.rdx;
+  r.r10 = e.r10;
+  r.r8 = e.r8;
+  r.r9 = e.r9;
+  return set_regs(t->tid, r);
+}
+
 bool Tracer::dispatch(Thread* t) {
   Regs& r = t->regs;
   if (!get_regs(t->tid, &r)) {
@@ -621,6 +650,7 @@ bool Tracer::dispatch(Thread* t) {
     return false;
   }
 
+  if (r.orig_rax == SYS_restart_syscall && !restart_as_interrupted_call(t, r)) return apply(t, ctx, ctx.emulate(-EINTR));
   long nr = static_cast<long>(r.orig_rax);
   unsigned long data = 0;
   ptrace(PTRACE_GETEVENTMSG, t->tid, nullptr, &data);
@@ -859,6 +889,7 @@ bool Tracer::on_signal(Thread* t, int sig) {
       t->block = Block{};
       t->block.kind = BlockKind::Signal;
       t->block.sigmask = (1ULL << (SIGCONT - 1)) | (1ULL << (SIGKILL - 1));
+      t->block.waited = t->block.sigmask;  // SIGCONT continues it even where it is ignored
       t->seen_pending = 0;
       t->maybe_signal = true;
       if (Process* parent = t->proc->parent) {

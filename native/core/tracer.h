@@ -92,6 +92,7 @@ class Tracer {
   void absorb(pid_t pid, int status);
   void run_thread_until_parked(Thread* t);
   bool dispatch(Thread* t);
+  bool restart_as_interrupted_call(Thread* t, Regs& r);
   bool apply(Thread* t, SysCtx& ctx, Verdict v);
   bool on_syscall_exit(Thread* t);
   void on_new_child(Thread* t, int event);

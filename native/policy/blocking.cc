@@ -382,12 +382,7 @@ Verdict on_clock_nanosleep(SysCtx& c) {
 
 // ----- waits for signals ------------------------------------------------------------------
 
-uint64_t pending_of(pid_t tid, uint64_t* blocked) {
-  uint64_t pending = 0;
-  *blocked = 0;
-  read_signal_state(tid, &pending, blocked);
-  return pending;
-}
+uint64_t pending_of(pid_t tid, uint64_t* blocked) { return interrupting_signals(tid, blocked); }
 
 Verdict block_for_signal(SysCtx& c, uint64_t mask, int64_t deadline) {
   uint64_t blocked;
@@ -428,9 +423,17 @@ Verdict on_sigtimedwait(SysCtx& c) {
     if (ns == 0) return Verdict::Allow;
     deadline = c.tr.sched().now() + ns;
   }
-  uint64_t blocked;
-  pending_of(c.t.tid, &blocked);
-  return block_for_signal(c, set | ~blocked, deadline);
+  uint64_t blocked, all = 0;
+  uint64_t pending = interrupting_signals(c.t.tid, &blocked, &all);
+  if ((pending & ~blocked) || (all & set)) return Verdict::Allow;  // the kernel returns at once
+  Block b;
+  b.kind = BlockKind::Signal;
+  b.sigmask = set | ~blocked;
+  b.waited = set;
+  b.deadline = deadline;
+  c.t.maybe_signal = false;
+  c.t.seen_pending = pending;
+  return c.block(b);
 }
 
 // ----- locks and IPC: tried non-blocking, retried after others made progress ---------------
