@@ -18,7 +18,14 @@ void Scheduler::remove(Thread* t) {
   order_.erase(std::remove(order_.begin(), order_.end(), t), order_.end());
 }
 
-bool read_signal_state(pid_t tid, uint64_t* pending, uint64_t* blocked) {
+namespace {
+
+// The signal lines of /proc/<tid>/status.
+struct SignalStatus {
+  uint64_t thread_pending = 0, shared_pending = 0, blocked = 0, ignored = 0, caught = 0;
+};
+
+bool read_signal_status(pid_t tid, SignalStatus* st) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/status", tid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -28,48 +35,43 @@ bool read_signal_state(pid_t tid, uint64_t* pending, uint64_t* blocked) {
   close(fd);
   if (n <= 0) return false;
   buf[n] = 0;
-  uint64_t thread_pending = 0, shared_pending = 0, blk = 0;
+  const struct {
+    const char* key;
+    uint64_t* out;
+  } fields[] = {{"SigPnd:", &st->thread_pending}, {"ShdPnd:", &st->shared_pending}, {"SigBlk:", &st->blocked},
+                {"SigIgn:", &st->ignored},        {"SigCgt:", &st->caught}};
   for (char* line = buf; line && *line;) {
     char* next = strchr(line, '\n');
     if (next) *next++ = 0;
-    if (!strncmp(line, "SigPnd:", 7)) thread_pending = strtoull(line + 7, nullptr, 16);
-    else if (!strncmp(line, "ShdPnd:", 7)) shared_pending = strtoull(line + 7, nullptr, 16);
-    else if (!strncmp(line, "SigBlk:", 7)) blk = strtoull(line + 7, nullptr, 16);
+    for (const auto& f : fields)
+      if (!strncmp(line, f.key, 7)) *f.out = strtoull(line + 7, nullptr, 16);
     line = next;
   }
-  *pending = thread_pending | shared_pending;
-  *blocked = blk;
+  return true;
+}
+
+}  // namespace
+
+bool read_signal_state(pid_t tid, uint64_t* pending, uint64_t* blocked) {
+  SignalStatus st;
+  if (!read_signal_status(tid, &st)) return false;
+  *pending = st.thread_pending | st.shared_pending;
+  *blocked = st.blocked;
   return true;
 }
 
 uint64_t interrupting_signals(pid_t tid, uint64_t* blocked, uint64_t* all_pending) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/status", tid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  SignalStatus st;
   *blocked = 0;
-  if (fd < 0) return 0;
-  char buf[4096];
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  buf[n] = 0;
-  uint64_t pend = 0, shd = 0, blk = 0, ign = 0, cgt = 0;
-  for (char* line = buf; line && *line;) {
-    char* next = strchr(line, '\n');
-    if (next) *next++ = 0;
-    if (!strncmp(line, "SigPnd:", 7)) pend = strtoull(line + 7, nullptr, 16);
-    else if (!strncmp(line, "ShdPnd:", 7)) shd = strtoull(line + 7, nullptr, 16);
-    else if (!strncmp(line, "SigBlk:", 7)) blk = strtoull(line + 7, nullptr, 16);
-    else if (!strncmp(line, "SigIgn:", 7)) ign = strtoull(line + 7, nullptr, 16);
-    else if (!strncmp(line, "SigCgt:", 7)) cgt = strtoull(line + 7, nullptr, 16);
-    line = next;
-  }
+  if (all_pending) *all_pending = 0;
+  if (!read_signal_status(tid, &st)) return 0;
   auto bit = [](int sig) { return 1ULL << (sig - 1); };
   uint64_t default_ignore = bit(SIGCHLD) | bit(SIGCONT) | bit(SIGURG) | bit(SIGWINCH);
-  uint64_t ignored = (ign | (default_ignore & ~cgt)) & ~blk;
-  *blocked = blk;
-  if (all_pending) *all_pending = pend | shd;
-  return (pend | shd) & ~ignored;
+  uint64_t ignored = (st.ignored | (default_ignore & ~st.caught)) & ~st.blocked;
+  uint64_t pending = st.thread_pending | st.shared_pending;
+  *blocked = st.blocked;
+  if (all_pending) *all_pending = pending;
+  return pending & ~ignored;
 }
 
 bool Scheduler::wakeable(Thread* t, bool* timed_out, bool* signal_wake) {
