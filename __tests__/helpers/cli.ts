@@ -32,16 +32,24 @@ export interface RunOptions {
   limitMs?: number;
   /** bytes for stdin (default: empty stdin) */
   input?: string | Buffer;
+  /** a descriptor of this process to pass on at descriptor `at` (not close-on-exec), as a
+   *  CI runner or a calling script may leave one open */
+  passFd?: { fd: number; at: number };
 }
 
 /** Spawn any command; resolves when it exited and its stdout/stderr are closed. */
 export function runProcess(file: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
+    const stdio: ('pipe' | 'ignore' | number)[] = ['pipe', 'pipe', 'pipe'];
+    if (opts.passFd) {
+      while (stdio.length < opts.passFd.at) stdio.push('ignore');
+      stdio.push(opts.passFd.fd);
+    }
     const child = spawn(file, args, {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, ...(opts.env ?? {}) },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio,
       detached: true, // own process group: the time limit kills everything it started
     });
     const out: Buffer[] = [];
@@ -55,14 +63,14 @@ export function runProcess(file: string, args: string[], opts: RunOptions = {}):
         child.kill('SIGKILL');
       }
     }, opts.limitMs ?? 120_000);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => {
       clearTimeout(limit);
       reject(e);
     });
-    child.stdin.on('error', () => undefined); // EPIPE when the command does not read stdin
-    child.stdin.end(opts.input ?? '');
+    child.stdin!.on('error', () => undefined); // EPIPE when the command does not read stdin
+    child.stdin!.end(opts.input ?? '');
     child.on('close', (code, signal) => {
       clearTimeout(limit);
       const stdoutBytes = Buffer.concat(out);

@@ -1,11 +1,11 @@
 // Helpers of the reliability suite (__tests__/reliability.test.ts): build the C programs of
 // tests/reliability/, count what was tried (the figures line printed at the end), find
 // processes left behind by a unique marker, and check that no report was half written.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-import { BIN, ROOT, type RunResult } from './cli.js';
+import { ROOT, runCli, type RunResult } from './cli.js';
 import { requireTool, tempDir } from './programs.js';
 
 export const RELIABILITY_SRC = join(ROOT, 'tests', 'reliability');
@@ -118,44 +118,5 @@ export function reportWholeOrAbsent(file: string): string {
  * close-on-exec), as a CI runner or a calling script may leave one open.
  */
 export function runCliWithFd(args: string[], fd: number, at: number, limitMs = 30_000): Promise<RunResult> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const stdio: (string | number)[] = ['pipe', 'pipe', 'pipe'];
-    while (stdio.length < at) stdio.push('ignore');
-    stdio.push(fd);
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, SOURCE_DATE_EPOCH: '' },
-      stdio: stdio as never,
-      detached: true,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const t = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }, limitMs);
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.stdin!.end();
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(t);
-      const stdoutBytes = Buffer.concat(out);
-      resolve({
-        code,
-        signal,
-        stdout: stdoutBytes.toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        stdoutBytes,
-        durationMs: Date.now() - started,
-        timedOut,
-      });
-    });
-  });
+  return runCli(args, { limitMs, passFd: { fd, at } });
 }
