@@ -84,24 +84,35 @@ constexpr int64_t kUtimeNow = (1L << 30) - 1, kUtimeOmit = (1L << 30) - 2;
 // ----- the file a call names, seen from the tracer -----------------------------------------
 
 // An O_PATH descriptor of what (dirfd, path) names for the tracee, or -1. Absolute paths
-// resolve in the tracee's root (symlinks included); relative ones from its cwd or dirfd.
-int open_target(SysCtx& c, int dirfd, uint64_t path_addr, bool nofollow) {
+// resolve in the tracee's root (RESOLVE_IN_ROOT: "..", absolute symlinks stay inside);
+// relative ones from its cwd or dirfd; an empty path names dirfd itself.
+// `exact`: only where the result is surely the kernel's for the tracee - relative paths
+// only while they stay beneath the starting directory (RESOLVE_BENEATH refuses an escape or
+// an absolute symlink, which would resolve in the tracer's root), no magic links
+// (/proc/PID/fd/N, exe, cwd: their targets depend on who looks), and an empty path only
+// with AT_EMPTY_PATH. Without it, a best-effort look (the caller checks dev and inode).
+int open_target(SysCtx& c, int dirfd, uint64_t path_addr, bool nofollow, bool exact = false,
+                bool empty_path_ok = true) {
   std::string path;
   if (path_addr && !read_cstr(c.t.tid, path_addr, &path, PATH_MAX)) return -1;
-  if (path.empty()) return dirfd >= 0 ? grab_fd(c.t.proc->pidfd, c.t.tid, dirfd) : -1;
+  if (path.empty()) return dirfd >= 0 && empty_path_ok ? grab_fd(c.t.proc->pidfd, c.t.tid, dirfd) : -1;
   char proc[64];
   int base;
   open_how how{};
   how.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
+  how.resolve = exact ? RESOLVE_NO_MAGICLINKS : 0;
   if (path[0] == '/') {
     snprintf(proc, sizeof proc, "/proc/%d/root", c.t.tid);
     base = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    how.resolve = RESOLVE_IN_ROOT;
-  } else if (dirfd == AT_FDCWD) {
-    snprintf(proc, sizeof proc, "/proc/%d/cwd", c.t.tid);
-    base = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    how.resolve |= RESOLVE_IN_ROOT;
   } else {
-    base = grab_fd(c.t.proc->pidfd, c.t.tid, dirfd);
+    if (dirfd == AT_FDCWD) {
+      snprintf(proc, sizeof proc, "/proc/%d/cwd", c.t.tid);
+      base = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    } else {
+      base = grab_fd(c.t.proc->pidfd, c.t.tid, dirfd);
+    }
+    if (exact) how.resolve |= RESOLVE_BENEATH;
   }
   if (base < 0) return -1;
   int fd = static_cast<int>(syscall(SYS_openat2, base, path.c_str(), &how, sizeof how));
@@ -226,60 +237,29 @@ ExitVerdict stat_exit(SysCtx& c) {
   return ExitVerdict::Done;
 }
 
-// The file a stat call names, opened (O_PATH) by the tracer exactly as the kernel would
-// resolve it for the tracee, or -1 when that cannot be made sure of. Absolute paths resolve
-// in the tracee's root (RESOLVE_IN_ROOT: "..", absolute symlinks stay inside); relative ones
-// only while they stay beneath the starting directory (RESOLVE_BENEATH refuses an escape or
-// an absolute symlink); no magic links (/proc/PID/fd/N, exe, cwd: their targets depend on
-// who looks).
+// The file a stat call names, opened by the tracer exactly as the kernel would resolve it
+// for the tracee, or -1 when that cannot be made sure of (open_target, exact).
 int open_exactly(SysCtx& c, const StatArgs& a) {
-  std::string path;
-  if (a.path && !read_cstr(c.t.tid, a.path, &path, PATH_MAX)) return -1;
-  if (path.empty()) {
-    if (!a.empty_path_ok || a.dirfd < 0) return -1;
-    return grab_fd(c.t.proc->pidfd, c.t.tid, a.dirfd);
-  }
-  char proc[64];
-  int base;
-  open_how how{};
-  how.flags = O_PATH | O_CLOEXEC | (a.nofollow ? O_NOFOLLOW : 0);
-  how.resolve = RESOLVE_NO_MAGICLINKS;
-  if (path[0] == '/') {
-    snprintf(proc, sizeof proc, "/proc/%d/root", c.t.tid);
-    base = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    how.resolve |= RESOLVE_IN_ROOT;
-  } else {
-    if (a.dirfd == AT_FDCWD) {
-      snprintf(proc, sizeof proc, "/proc/%d/cwd", c.t.tid);
-      base = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    } else {
-      base = grab_fd(c.t.proc->pidfd, c.t.tid, a.dirfd);
-    }
-    how.resolve |= RESOLVE_BENEATH;
-  }
-  if (base < 0) return -1;
-  int fd = static_cast<int>(syscall(SYS_openat2, base, path.c_str(), &how, sizeof how));
-  close(base);
-  return fd;
+  return open_target(c, a.dirfd, a.path, a.nofollow, true, a.empty_path_ok);
 }
 
 // Whether a file is on a procfs (whose answers can depend on who asks). The sandbox has one
 // /proc: its device number is learnt once (fstatfs tells until then).
 bool on_procfs(SysCtx& c, int fd, uint64_t dev) {
   static uint64_t proc_dev = 0;
-  static pid_t learnt_in = 0;
-  if (learnt_in == 0) {
+  static bool learnt = false;
+  if (!learnt) {
     char p[64];
     snprintf(p, sizeof p, "/proc/%d/root/proc", c.t.tid);
     struct statfs sfs;
     struct stat st;
     if (statfs(p, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC && stat(p, &st) == 0) {
       proc_dev = st.st_dev;
-      learnt_in = c.t.tid;
+      learnt = true;
     }
   }
   // The tracee cannot mount another (mount is refused): its device number tells.
-  if (learnt_in != 0) return dev == proc_dev;
+  if (learnt) return dev == proc_dev;
   struct statfs sfs;
   if (fstatfs(fd, &sfs) != 0) return true;
   if (sfs.f_type == PROC_SUPER_MAGIC) return true;
