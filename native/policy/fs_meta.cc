@@ -28,6 +28,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "policy/fs_meta.h"
+
 #include "core/tracer.h"
 #include "policy/inode_map.h"
 
@@ -83,18 +85,9 @@ constexpr int64_t kUtimeNow = (1L << 30) - 1, kUtimeOmit = (1L << 30) - 2;
 
 // ----- the file a call names, seen from the tracer -----------------------------------------
 
-// An O_PATH descriptor of what (dirfd, path) names for the tracee, or -1. Absolute paths
-// resolve in the tracee's root (RESOLVE_IN_ROOT: "..", absolute symlinks stay inside);
-// relative ones from its cwd or dirfd; an empty path names dirfd itself.
-// `exact`: only where the result is surely the kernel's for the tracee - relative paths
-// only while they stay beneath the starting directory (RESOLVE_BENEATH refuses an escape or
-// an absolute symlink, which would resolve in the tracer's root), no magic links
-// (/proc/PID/fd/N, exe, cwd: their targets depend on who looks), and an empty path only
-// with AT_EMPTY_PATH. Without it, a best-effort look (the caller checks dev and inode).
-int open_target(SysCtx& c, int dirfd, uint64_t path_addr, bool nofollow, bool exact = false,
-                bool empty_path_ok = true) {
-  std::string path;
-  if (path_addr && !read_cstr(c.t.tid, path_addr, &path, PATH_MAX)) return -1;
+}  // namespace
+
+int open_target_path(SysCtx& c, int dirfd, const std::string& path, bool nofollow, bool exact, bool empty_path_ok) {
   if (path.empty()) return dirfd >= 0 && empty_path_ok ? grab_fd(c.t.proc->pidfd, c.t.tid, dirfd) : -1;
   char proc[64];
   int base;
@@ -118,6 +111,16 @@ int open_target(SysCtx& c, int dirfd, uint64_t path_addr, bool nofollow, bool ex
   int fd = static_cast<int>(syscall(SYS_openat2, base, path.c_str(), &how, sizeof how));
   close(base);
   return fd;
+}
+
+namespace {
+
+// open_target_path with the path read from the tracee's memory (0: the empty path).
+int open_target(SysCtx& c, int dirfd, uint64_t path_addr, bool nofollow, bool exact = false,
+                bool empty_path_ok = true) {
+  std::string path;
+  if (path_addr && !read_cstr(c.t.tid, path_addr, &path, PATH_MAX)) return -1;
+  return open_target_path(c, dirfd, path, nofollow, exact, empty_path_ok);
 }
 
 bool real_statx(int fd, KStatx* out) {
@@ -523,4 +526,14 @@ const bool registered = [] {
 }();
 
 }  // namespace
+
+bool observe_fd(SysCtx& c, int fd, fsmeta::RealMeta* real, fsmeta::VirtualMeta* virt) {
+  KStatx x{};
+  if (!real_statx(fd, &x)) return false;
+  *real = meta_of(x);
+  TargetProbe probe(c, AT_FDCWD, 0, false, fd);
+  *virt = fsmeta::observe(c.tr, c.t.tid, *real, &probe);
+  return true;
+}
+
 }  // namespace det

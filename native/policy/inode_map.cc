@@ -26,8 +26,8 @@
 //     files), and depends on nothing but the real mtime: a work dir copied with its times
 //     (cp -a, rsync -a, tar) to another path or host looks the same. Times older than the
 //     band show unchanged: a tarball's 2001, and, with SOURCE_DATE_EPOCH set to the last
-//     commit, the system's packaged files (so Python's .pyc caches stay valid; with the
-//     1993 default epoch they do not, and Python recompiles imports: slower, same output). Clamping instead (min(real, epoch)) would give every recent
+//     commit, the system's packaged files (Python's .pyc caches, which record their source's
+//     mtime, are shown through this same map by pycache.cc, so they stay valid). Clamping instead (min(real, epoch)) would give every recent
 //     file the same time: the known trap where make never rebuilds a stale object. atime,
 //     ctime and btime show the same value (the real ones are the copy's, not the tree's).
 //   * made or changed during the run: stamped from the logical realtime clock

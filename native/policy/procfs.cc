@@ -56,6 +56,7 @@
 
 #include "core/tracer.h"
 #include "policy/machine.h"
+#include "policy/virtual_file.h"
 
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 0x0001U
@@ -596,15 +597,7 @@ Verdict intercept(SysCtx& c, int dirfd, uint64_t path_addr, uint64_t flags) {
   if (!generate(c, comps, &content, &name)) return Verdict::Pass;
   c.tr.count("proc-files");
   c.tr.log(2, "virtual file %s (%zu bytes)", path.c_str(), content.size());
-  std::string memfd_name = "det:" + name;
-  uint64_t at = tracee_scratch(c.regs, memfd_name.size() + 1);
-  if (write_mem(c.t.tid, at, memfd_name.c_str(), memfd_name.size() + 1) != static_cast<ssize_t>(memfd_name.size() + 1))
-    return Verdict::Pass;
-  pending()[&c.t] = std::move(content);
-  c.regs.orig_rax = SYS_memfd_create;
-  c.set_arg(0, at);
-  c.set_arg(1, MFD_ALLOW_SEALING | ((flags & O_CLOEXEC) ? MFD_CLOEXEC : 0));
-  return c.allow_exit(open_exit);
+  return open_as_memfd(c, name, std::move(content), flags);
 }
 
 Verdict on_open(SysCtx& c) { return intercept(c, AT_FDCWD, c.arg(0), c.arg(1)); }
@@ -626,6 +619,18 @@ const bool registered = [] {
 }();
 
 }  // namespace
+
+Verdict open_as_memfd(SysCtx& c, const std::string& name, std::string content, uint64_t open_flags) {
+  std::string memfd_name = "det:" + name;
+  uint64_t at = tracee_scratch(c.regs, memfd_name.size() + 1);
+  if (write_mem(c.t.tid, at, memfd_name.c_str(), memfd_name.size() + 1) != static_cast<ssize_t>(memfd_name.size() + 1))
+    return Verdict::Pass;
+  pending()[&c.t] = std::move(content);
+  c.regs.orig_rax = SYS_memfd_create;
+  c.set_arg(0, at);
+  c.set_arg(1, MFD_ALLOW_SEALING | ((open_flags & O_CLOEXEC) ? MFD_CLOEXEC : 0));
+  return c.allow_exit(open_exit);
+}
 
 int64_t process_start_ns(Tracer& tr, Process* p) {
   auto it = starts().find(p);
