@@ -45,9 +45,17 @@ void print_syscall_table() {
   printf("# How det treats each x86-64 syscall\n\n");
   printf("Generated from native/core/syscall_table.def by `dettrace-tracer --syscall-table`.\n");
   printf("Numbers not listed (and the i386/x32 ABIs) fail with ENOSYS and are recorded in the report.\n\n");
+  printf("A traced call stops the tracee; `trace (only if ...)` runs without a stop in the other cases\n");
+  printf("(native/core/syscall_stops.def).\n\n");
   printf("| nr | syscall | action | group | why |\n| --- | --- | --- | --- | --- |\n");
-  for (const det::SyscallEntry& e : det::syscall_table())
-    printf("| %d | `%s` | %s | %s | %s |\n", e.nr, e.name, det::action_name(e.action), e.group, e.why);
+  for (const det::SyscallEntry& e : det::syscall_table()) {
+    std::string action = det::action_name(e.action);
+    std::string cond = det::stop_condition_text(e.nr);
+    if (!cond.empty()) action += " (" + cond + ")";
+    std::string why = e.why;
+    if (const det::StopCondition* c = det::stop_condition(e.nr)) why += "; stop: " + std::string(c->why);
+    printf("| %d | `%s` | %s | %s | %s |\n", e.nr, e.name, action.c_str(), e.group, why.c_str());
+  }
 }
 
 }  // namespace

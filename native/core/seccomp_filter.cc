@@ -2,7 +2,10 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstring>
 #include <linux/audit.h>
+#include <stdexcept>
+#include <string>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -16,6 +19,7 @@ namespace {
 struct Range {  // [lo, hi] share one verdict
   unsigned lo, hi;
   bool allow;
+  const StopCondition* cond;  // stop only for its values, or fail in the filter (one number per range)
 };
 
 sock_filter stmt(uint16_t code, uint32_t k) { return BPF_STMT(code, k); }
@@ -24,6 +28,20 @@ sock_filter jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) { return BPF
 // Emits a binary search over the ranges [a, b): each leaf returns its verdict. Long jumps
 // (BPF_JA has a 32-bit offset) keep the tree valid whatever its size.
 void emit_tree(std::vector<sock_filter>& out, const std::vector<Range>& r, size_t a, size_t b) {
+  if (b - a == 1 && r[a].cond && r[a].cond->fail_errno) {
+    out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (static_cast<uint32_t>(r[a].cond->fail_errno) & SECCOMP_RET_DATA)));
+    return;
+  }
+  if (b - a == 1 && r[a].cond) {
+    // if arg == v0 or arg == v1: trace, else allow
+    const StopCondition& c = *r[a].cond;
+    out.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args) + 8 * c.arg));
+    out.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, c.values[0], 2, 0));
+    out.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, c.values[1], 1, 0));
+    out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
+    return;
+  }
   if (b - a == 1) {
     out.push_back(stmt(BPF_RET | BPF_K, r[a].allow ? SECCOMP_RET_ALLOW : SECCOMP_RET_TRACE));
     return;
@@ -39,18 +57,19 @@ void emit_tree(std::vector<sock_filter>& out, const std::vector<Range>& r, size_
   emit_tree(out, r, a, mid);
 }
 
-}  // namespace
-
-std::vector<sock_filter> build_seccomp_filter() {
+std::vector<sock_filter> build_filter() {
   // Verdict per number, then merged into ranges.
   std::vector<Range> ranges;
   for (unsigned nr = 0; nr < kSyscallLimit; ++nr) {
     const SyscallEntry* e = syscall_entry(nr);
     bool allow = e && e->action == Action::Allow;
-    if (!ranges.empty() && ranges.back().allow == allow && ranges.back().hi + 1 == nr) {
+    const StopCondition* cond = stop_condition(nr);
+    if (cond && e->action != Action::Trace)
+      throw std::logic_error(std::string("syscall_stops.def: ") + e->name + " is not a Trace entry");
+    if (!cond && !ranges.empty() && !ranges.back().cond && ranges.back().allow == allow && ranges.back().hi + 1 == nr) {
       ranges.back().hi = nr;
     } else {
-      ranges.push_back({nr, nr, allow});
+      ranges.push_back({nr, nr, allow, cond});
     }
   }
   ranges.back().hi = 0xffffffffu;  // numbers past the table: traced, recorded as unknown
@@ -66,6 +85,17 @@ std::vector<sock_filter> build_seccomp_filter() {
   out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 1));  // data 1: foreign ABI
   emit_tree(out, ranges, 0, ranges.size());
   return out;
+}
+
+}  // namespace
+
+std::vector<sock_filter> build_seccomp_filter() {
+  for (const StopCondition& c : stop_conditions()) {  // a name the table does not know
+    bool known = false;
+    for (const SyscallEntry& e : syscall_table()) known = known || strcmp(e.name, c.name) == 0;
+    if (!known) throw std::logic_error(std::string("syscall_stops.def: unknown syscall ") + c.name);
+  }
+  return build_filter();
 }
 
 bool install_seccomp_filter(const std::vector<sock_filter>& prog, int* err_no) {

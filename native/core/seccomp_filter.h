@@ -1,6 +1,7 @@
 // The seccomp-bpf filter derived from the syscall table: Allow entries run without a stop,
 // everything else (Trace, Deny*, unknown numbers, foreign ABIs) stops the tracee with
-// SECCOMP_RET_TRACE so the tracer dispatches or records it.
+// SECCOMP_RET_TRACE so the tracer dispatches or records it, except the cases of Trace
+// entries that syscall_stops.def says need no stop.
 #pragma once
 #include <linux/filter.h>
 #include <string>
@@ -8,6 +9,7 @@
 
 namespace det {
 
+// Throws std::logic_error when syscall_stops.def names a call the table does not trace.
 std::vector<sock_filter> build_seccomp_filter();
 
 // Installs the filter on the calling thread (sets no_new_privs first). Only
