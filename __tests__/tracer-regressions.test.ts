@@ -1,7 +1,7 @@
 // Regressions of the tracer core, each a bug once seen: the test reproduces the situation
 // that triggered it, under the real tracer.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -163,3 +163,35 @@ test('a poll that meets an ignored SIGCHLD returns what it would natively, and n
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'poll 1 revents POLLIN\ndone\n' });
   }
 }, 90_000);
+
+test('stats of missing files fail in one stop with the kernel\'s errno; paths through /proc/self, /dev/fd and symlinks into them still resolve', async () => {
+  // The tracer answers ENOENT/ENOTDIR itself when its own walk finds the file missing. Its
+  // walk differs from the tracee's in procfs's "self"/"thread-self" (the tracer is outside
+  // the sandbox's pid namespace): those must not be answered ENOENT.
+  const dir = mkdtempSync(join(work, 'missing-'));
+  const script = [
+    'import os, errno',
+    'open("file.txt", "w").close()',
+    'os.symlink("/proc/self/fd", "selfl"); os.symlink("missing-target", "dangling")',
+    'paths = ["/dev/fd/0", "/dev/fd/1", "/dev/stdin", "/dev/stdout", "/proc/self/fd/1", "/proc/self/nope",',
+    '  "/proc/thread-self/stat", "/nonexistent", "/nonexistent/a/b", "file.txt/x", "file.txt", "nope", "selfl/1",',
+    '  "selfl/77", "dangling", "/dev/fd/77", "/usr/include/nope.h", "/tmp/../usr/nope", "nope/", "file.txt/"]',
+    'for p in paths:',
+    '    for f in (os.stat, os.lstat):',
+    '        try: f(p); r = "ok"',
+    '        except OSError as e: r = errno.errorcode[e.errno]',
+    '        print(p, f.__name__, r)',
+    'for i in range(500):',
+    '    try: os.stat("/usr/lib/nope%d" % i)',
+    '    except FileNotFoundError: pass',
+  ].join('\n');
+  writeFileSync(join(dir, 'st.py'), script + '\n');
+  const native = execFileSync('sh', ['-c', 'python3 st.py; rm -f selfl dangling file.txt'], { cwd: dir, encoding: 'utf8' });
+  expect(native).toContain('/dev/stdin stat ok');
+  expect(native).toContain('file.txt/x stat ENOTDIR');
+  const report = join(dir, 'report.json');
+  const r = await runTraced(dir, ['python3', 'st.py'], ['--report', report], { limitMs: 60_000 });
+  expect(describeResult(r)).toContain('exit 0');
+  expect(r.stdout).toBe(native);
+  expect(JSON.parse(readFileSync(report, 'utf8')).intercepted['stat-missing']).toBeGreaterThanOrEqual(500);
+});

@@ -88,7 +88,11 @@ constexpr int64_t kUtimeNow = (1L << 30) - 1, kUtimeOmit = (1L << 30) - 2;
 }  // namespace
 
 int open_target_path(SysCtx& c, int dirfd, const std::string& path, bool nofollow, bool exact, bool empty_path_ok) {
-  if (path.empty()) return dirfd >= 0 && empty_path_ok ? grab_fd(c.t.proc->pidfd, c.t.tid, dirfd) : -1;
+  if (path.empty()) {
+    int fd = dirfd >= 0 && empty_path_ok ? grab_fd(c.t.proc->pidfd, c.t.tid, dirfd) : -1;
+    if (fd < 0) errno = EBADF;  // not the walk's answer (see fs_meta.h)
+    return fd;
+  }
   char proc[64];
   int base;
   open_how how{};
@@ -107,9 +111,14 @@ int open_target_path(SysCtx& c, int dirfd, const std::string& path, bool nofollo
     }
     if (exact) how.resolve |= RESOLVE_BENEATH;
   }
-  if (base < 0) return -1;
+  if (base < 0) {
+    errno = ESRCH;  // the tracee's root, cwd or dirfd could not be reached: not the walk's answer
+    return -1;
+  }
   int fd = static_cast<int>(syscall(SYS_openat2, base, path.c_str(), &how, sizeof how));
+  int err = errno;
   close(base);
+  errno = err;
   return fd;
 }
 
@@ -119,7 +128,10 @@ namespace {
 int open_target(SysCtx& c, int dirfd, uint64_t path_addr, bool nofollow, bool exact = false,
                 bool empty_path_ok = true) {
   std::string path;
-  if (path_addr && !read_cstr(c.t.tid, path_addr, &path, PATH_MAX)) return -1;
+  if (path_addr && !read_cstr(c.t.tid, path_addr, &path, PATH_MAX)) {
+    errno = EFAULT;
+    return -1;
+  }
   return open_target_path(c, dirfd, path, nofollow, exact, empty_path_ok);
 }
 
@@ -240,10 +252,44 @@ ExitVerdict stat_exit(SysCtx& c) {
   return ExitVerdict::Done;
 }
 
+bool on_procfs(SysCtx& c, int fd, uint64_t dev);
+
+// Whether `path`, whose exact walk failed with ENOENT or ENOTDIR, fails so for the tracee
+// too. The walks differ in one place: procfs answers "self" and "thread-self" for whoever
+// walks, and the tracer is not in the sandbox's pid namespace, so a walk through them
+// (/proc/self/..., or a symlink into them such as /dev/fd or /dev/stdin) fails for the
+// tracer only. So the answer is trusted only when the parent directory opens exactly, is
+// not on procfs, and holds nothing (not even a symlink) under the last name.
+bool surely_missing(SysCtx& c, int dirfd, const std::string& path) {
+  if (path.empty() || path.back() == '/') return false;
+  size_t slash = path.rfind('/');
+  std::string last = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (last == "." || last == "..") return false;
+  std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  int dir = open_target_path(c, dirfd, parent, false, true);
+  if (dir < 0) return false;
+  struct stat st;
+  bool missing = fstat(dir, &st) == 0 && !on_procfs(c, dir, st.st_dev) &&
+                 fstatat(dir, last.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 && (errno == ENOENT || errno == ENOTDIR);
+  close(dir);
+  return missing;
+}
+
 // The file a stat call names, opened by the tracer exactly as the kernel would resolve it
-// for the tracee, or -1 when that cannot be made sure of (open_target, exact).
-int open_exactly(SysCtx& c, const StatArgs& a) {
-  return open_target(c, a.dirfd, a.path, a.nofollow, true, a.empty_path_ok);
+// for the tracee, or -1 when that cannot be made sure of (open_target, exact). *missing:
+// the file surely does not exist for the tracee (ENOENT or ENOTDIR, see surely_missing),
+// the call's answer. (Errors a walk beneath its start or without magic links adds, EXDEV
+// and ELOOP, and everything else go to the kernel.)
+int open_exactly(SysCtx& c, const StatArgs& a, int* missing) {
+  *missing = 0;
+  std::string path;
+  if (a.path && !read_cstr(c.t.tid, a.path, &path, PATH_MAX)) return -1;
+  int fd = open_target_path(c, a.dirfd, path, a.nofollow, true, a.empty_path_ok);
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    int err = errno;
+    if (surely_missing(c, a.dirfd, path)) *missing = err;
+  }
+  return fd;
 }
 
 // Whether a file is on a procfs (whose answers can depend on who asks). The sandbox has one
@@ -272,13 +318,19 @@ bool on_procfs(SysCtx& c, int fd, uint64_t dev) {
 // stat, lstat, fstat, newfstatat: in one stop where possible. The tracer finds the file as
 // the kernel would for the tracee (open_exactly), stats it, writes the virtual result and
 // the call returns without entering the kernel: half the stops of running the call and
-// rewriting its result at the exit stop. A file it cannot find that way (an error the
+// rewriting its result at the exit stop. A file surely missing fails the same way (ENOENT,
+// ENOTDIR: a third of a compiler's stats, probing its search paths). A file it cannot find that way (an error the
 // tracee must get from the kernel, a path that leaves the starting directory, procfs
 // whose answers depend on who asks) takes the two-stop path.
 Verdict on_stat(SysCtx& c) {
   StatArgs a = stat_args(c.nr(), c.regs);
   if (a.plain) {
-    int fd = open_exactly(c, a);
+    int missing = 0;
+    int fd = open_exactly(c, a, &missing);
+    if (missing) {
+      c.tr.count("stat-missing");
+      return c.emulate(-missing);
+    }
     if (fd >= 0) {
       KStat st;
       static_assert(sizeof(struct stat) == sizeof(KStat), "struct stat");
@@ -379,11 +431,16 @@ Verdict on_statx(SysCtx& c) {
   constexpr uint64_t kKnown = AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE;
   a.plain = (flags & ~kKnown) == 0 && (flags & AT_STATX_SYNC_TYPE) != AT_STATX_SYNC_TYPE;
   a.buf = c.arg(4);
-  if (a.plain) {
-    int fd = open_exactly(c, a);
+  unsigned mask = static_cast<unsigned>(c.arg(3));
+  if (a.plain && !(mask & STATX__RESERVED)) {  // a reserved bit: EINVAL before the walk
+    int missing = 0;
+    int fd = open_exactly(c, a, &missing);
+    if (missing) {
+      c.tr.count("stat-missing");
+      return c.emulate(-missing);
+    }
     if (fd >= 0) {
       KStatx x{};
-      unsigned mask = static_cast<unsigned>(c.arg(3));
       bool ok = syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | (flags & AT_STATX_SYNC_TYPE), mask, &x) == 0 &&
                 !on_procfs(c, fd, makedev(x.dev_major, x.dev_minor));
       if (ok) {
