@@ -217,6 +217,8 @@ describe('archive member diffs', () => {
       mkdirSync(join(root, v, 'jar/com/x'), { recursive: true });
       writeFileSync(join(root, v, 'jar/com/x/A.class'), `class A v${v}`);
       writeFileSync(join(root, v, 'jar/com/x/B.class'), 'class B');
+      // Fixed times: files written a DOS-time tick (2 s) apart would differ in metadata too.
+      for (const f of ['A', 'B']) utimesSync(join(root, v, `jar/com/x/${f}.class`), 1_700_000_000, 1_700_000_000);
       sh('sh', ['-c', 'cd jar && TZ=UTC zip -q -X -D ../lib.jar com/x/A.class com/x/B.class && cd .. && zip -q -X -0 outer.zip lib.jar'], { cwd: join(root, v) });
     }
     const outer = diffArchives(readFileSync(join(root, '1/outer.zip')), readFileSync(join(root, '2/outer.zip')), 'outer.zip')!;
