@@ -195,3 +195,20 @@ test('stats of missing files fail in one stop with the kernel\'s errno; paths th
   expect(r.stdout).toBe(native);
   expect(JSON.parse(readFileSync(report, 'utf8')).intercepted['stat-missing']).toBeGreaterThanOrEqual(500);
 });
+
+test('clock reads through the vDSO are answered in the process: monotonic across syscalls, fork and threads, the same every run, without a stop each', async () => {
+  const dir = workDirWith(buildPrograms(), ['clock_reads']);
+  const report = join(dir, 'report.json');
+  const a = await runTraced(dir, ['./clock_reads', '100000'], ['--report', report, '--timeout', '60'], { limitMs: 90_000 });
+  expect(describeResult(a)).toContain('exit 0');
+  expect(a.stdout.split('\n')[0]).toBe(
+    'backwards=0 offset_ok=1 child_later=1 after_child=1 thread_backwards=0 after_thread=1 waited=1 coarse_ok=1',
+  );
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  expect(r.intercepted['vclock-pages']).toBeGreaterThanOrEqual(1);
+  // 130,000 clock reads (1,000 of them direct syscalls) and a 2 s busy wait: a traced
+  // read each would be well over 130,000 stops.
+  expect(r.stops).toBeLessThan(10_000);
+  const b = await runTraced(dir, ['./clock_reads', '100000'], ['--timeout', '60'], { limitMs: 90_000 });
+  expect(b.stdout).toBe(a.stdout);
+}, 200_000);

@@ -76,6 +76,16 @@ bool register_exec_hook(ExecHook h);
 // signal (e.g. emulated a trapped instruction) and it must not be delivered.
 using SignalHook = bool (*)(Tracer& tr, Thread& t, int sig);
 bool register_signal_hook(SignalHook h);
+// Policy that shares state with a tracee's memory (time.cc: the in-process clock page):
+// a stop hook runs at every stop of a thread that may have run user code since it was
+// resumed, before anything else is done there; a resume hook just before the thread is
+// let run user code again. Both run for every thread: they return at once when they have
+// nothing to do for it.
+using ThreadHook = void (*)(Tracer& tr, Thread& t);
+bool register_stop_hook(ThreadHook h);
+bool register_resume_hook(ThreadHook h);
+const std::vector<ThreadHook>& stop_hooks();
+const std::vector<ThreadHook>& resume_hooks();
 const std::vector<ExecHook>& exec_hooks();
 const std::vector<SignalHook>& signal_hooks();
 

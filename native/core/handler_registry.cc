@@ -45,6 +45,24 @@ bool register_signal_hook(SignalHook h) {
   signal_hook_list().push_back(h);
   return true;
 }
+std::vector<ThreadHook>& stop_hook_list() {
+  static std::vector<ThreadHook> v;
+  return v;
+}
+std::vector<ThreadHook>& resume_hook_list() {
+  static std::vector<ThreadHook> v;
+  return v;
+}
+bool register_stop_hook(ThreadHook h) {
+  stop_hook_list().push_back(h);
+  return true;
+}
+bool register_resume_hook(ThreadHook h) {
+  resume_hook_list().push_back(h);
+  return true;
+}
+const std::vector<ThreadHook>& stop_hooks() { return stop_hook_list(); }
+const std::vector<ThreadHook>& resume_hooks() { return resume_hook_list(); }
 const std::vector<ExecHook>& exec_hooks() { return exec_hook_list(); }
 const std::vector<SignalHook>& signal_hooks() { return signal_hook_list(); }
 

@@ -106,6 +106,12 @@ struct Process {
   bool gone = false;             // its last thread died (parent told, counted once)
   bool is_main = false;          // the command det was asked to run
   bool vfork_parent_waiting = false;
+  // time.cc / vclock.cc: the vDSO's clock_gettime (patched at exec to make the syscall) and
+  // the in-process clock page, once set up (0: none). Kept here so fork copies them along
+  // with the memory they describe.
+  uint64_t vdso_clock_gettime = 0;
+  uint64_t vclock_page = 0;
+  bool vclock_refused = false;  // setting the page up failed: the syscall it stays
 };
 
 inline bool Thread::is_leader() const { return proc && tid == proc->tgid; }

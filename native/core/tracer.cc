@@ -123,6 +123,11 @@ void Tracer::fire_timers() {
   for (TimerHook h : timer_hook_list()) h(*this);
 }
 
+bool Tracer::resume(Thread* t, int sig) {
+  for (ThreadHook h : resume_hooks()) h(*this, *t);
+  return resume_cont(t->tid, sig);
+}
+
 void Tracer::tick(Thread* t) {
   sched_.tick();
   thread_cpu_[t] += Scheduler::kNsPerStop;
@@ -413,7 +418,7 @@ void Tracer::run_thread_until_parked(Thread* t) {
       [[fallthrough]];
     }
     case Park::Continue:
-      if (!resume_cont(t->tid, t->inject_sig)) {
+      if (!resume(t, t->inject_sig)) {
         collect_lost(t);
         return;
       }
@@ -491,6 +496,7 @@ bool Tracer::handle_event(Thread* t, int status) {
     return false;
   }
   if (!WIFSTOPPED(status)) return true;
+  for (ThreadHook h : stop_hooks()) h(*this, *t);
   int sig = WSTOPSIG(status);
   int ev = event_of(status);
   if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP) {
@@ -514,7 +520,7 @@ bool Tracer::handle_event(Thread* t, int status) {
         if (ev == PTRACE_EVENT_VFORK) {
           // The parent now waits in the kernel until the child execs or exits; the child
           // runs next. The parent's VFORK_DONE stop is collected deterministically then.
-          resume_cont(t->tid);
+          resume(t);
           t->state = ThreadState::InKernel;
           t->park = Park::Continue;
           return false;
@@ -528,7 +534,7 @@ bool Tracer::handle_event(Thread* t, int status) {
       default:
         break;
     }
-    if (!resume_cont(t->tid)) {
+    if (!resume(t)) {
       collect_lost(t);
       return false;
     }
@@ -720,7 +726,7 @@ bool Tracer::apply(Thread* t, SysCtx& ctx, Verdict v) {
       park_blocked(t);
       return false;
   }
-  if (!resume_cont(t->tid)) {
+  if (!resume(t)) {
     collect_lost(t);
     return false;
   }
@@ -762,7 +768,7 @@ bool Tracer::on_syscall_exit(Thread* t) {
     set_regs(t->tid, back);
     t->would_block = true;
   }
-  if (!resume_cont(t->tid)) {
+  if (!resume(t)) {
     collect_lost(t);
     return false;
   }
@@ -796,6 +802,9 @@ void Tracer::on_new_child(Thread* t, int event) {
     p->ns_pid = ns_tid;
     p->parent = (t->clone_flags & CLONE_PARENT) ? t->proc->parent : t->proc;
     p->pidfd = open_pidfd(tid);
+    p->vdso_clock_gettime = t->proc->vdso_clock_gettime;  // the child's memory is a copy
+    p->vclock_page = t->proc->vclock_page;
+    p->vclock_refused = t->proc->vclock_refused;
     th->proc = p.get();
     all_procs_.push_back(std::move(p));
     ++stats_.processes;
@@ -906,7 +915,7 @@ bool Tracer::on_signal(Thread* t, int sig) {
       for (Thread* pt : parent->threads) pt->maybe_signal = true;
     }
   }
-  if (!resume_cont(t->tid, sig)) {
+  if (!resume(t, sig)) {
     collect_lost(t);
     return false;
   }

@@ -88,6 +88,8 @@ class Tracer {
   void run_thread(Thread* t);
   int wait_event(Thread* t, pid_t* who);  // next event of t; others' events handled
   bool handle_event(Thread* t, int status);
+  // PTRACE_CONT of a thread that goes on to run user code: the resume hooks first.
+  bool resume(Thread* t, int sig = 0);
   void handle_async(pid_t pid, int status);
   void absorb(pid_t pid, int status);
   void run_thread_until_parked(Thread* t);

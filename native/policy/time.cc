@@ -4,7 +4,8 @@
 // move. CPU-time clocks count the logical time charged to a thread or process (its own
 // traced stops, Tracer::tick). The vDSO, which answers clock_gettime, gettimeofday, time,
 // clock_getres and getcpu without entering the kernel, is patched at every exec so those
-// calls become real syscalls that reach the handlers below.
+// calls become real syscalls that reach the handlers below; a process that reads the common
+// clocks through it then gets them answered in its own memory, without a stop (vclock.cc).
 //
 // Timers (alarm, setitimer, timer_create, timerfd) are emulated entirely here: no kernel
 // timer is ever armed for the tracee (it would fire at a wall-clock time). The tracer keeps
@@ -184,12 +185,20 @@ void fire_due_timers(Tracer& tr);
 // additionally jumps ahead, 1 us more for each read beyond kSpinFree, up to 1 ms per read:
 // `while (time() == t0);` ends after ~1500 reads. A function of the stop sequence only,
 // so deterministic; reads far apart are unaffected.
+namespace {
+int64_t g_folded_ns = 0;  // in-process clock reads folded in at the current stop (vclock.cc)
+}  // namespace
+
+void note_clock_fold(int64_t ns) { g_folded_ns = ns; }
+
 void note_clock_read(Tracer& tr, Thread& t) {
   constexpr int64_t kSpinFree = 100, kStepNs = 1000, kMaxJumpNs = 1000000;
   static const Thread* last_thread = nullptr;
   static int64_t last_now = -1, streak = 0;
   Scheduler& s = tr.sched();
-  bool consecutive = last_thread == &t && s.now() - last_now == Scheduler::kNsPerStop;
+  // Consecutive: nothing but this stop (and the thread's own in-process clock reads, which
+  // vclock.cc folds in at the stop) since the last read.
+  bool consecutive = last_thread == &t && s.now() - last_now == Scheduler::kNsPerStop + g_folded_ns;
   streak = consecutive ? streak + 1 : 0;
   if (streak > kSpinFree) {
     int64_t jump = (streak - kSpinFree) * kStepNs;
@@ -366,6 +375,9 @@ bool vdso_symbols(const std::vector<uint8_t>& img, uint64_t base, std::vector<Vd
 }
 
 void patch_vdso(Tracer& tr, Thread& t) {
+  t.proc->vdso_clock_gettime = 0;  // a new program: no vDSO entry, no clock page yet
+  t.proc->vclock_page = 0;
+  t.proc->vclock_refused = false;
   uint64_t start = 0, end = 0;
   if (!find_mapping(t.tid, "[vdso]", &start, &end)) return;  // no vDSO: every call is a syscall
   if (end <= start || end - start > (1 << 20)) return;
@@ -411,6 +423,7 @@ void patch_vdso(Tracer& tr, Thread& t) {
     }
     done.push_back(s.addr);
     ++patched;
+    if (e->nr == SYS_clock_gettime && s.size >= 16) t.proc->vdso_clock_gettime = s.addr;  // vclock.cc may redirect it
   }
   tr.log(2, "vdso of %d at %llx: %d entries now make syscalls", t.tid, static_cast<unsigned long long>(start), patched);
 }
