@@ -112,6 +112,10 @@ struct Process {
   uint64_t vdso_clock_gettime = 0;
   uint64_t vclock_page = 0;
   bool vclock_refused = false;  // setting the page up failed: the syscall it stays
+  uint32_t vclock_syscalls = 0;  // clock reads through the vDSO's syscall so far
+  uint64_t vclock_count = 0;     // the page's read count as of the last stop (vclock.cc)
+  bool vclock_count_known = false;
+  bool shares_vm = false;        // made with or made a CLONE_VM child that is not a thread
 };
 
 inline bool Thread::is_leader() const { return proc && tid == proc->tgid; }

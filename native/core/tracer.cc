@@ -805,6 +805,8 @@ void Tracer::on_new_child(Thread* t, int event) {
     p->vdso_clock_gettime = t->proc->vdso_clock_gettime;  // the child's memory is a copy
     p->vclock_page = t->proc->vclock_page;
     p->vclock_refused = t->proc->vclock_refused;
+    p->vclock_syscalls = t->proc->vclock_syscalls;
+    if (t->clone_flags & CLONE_VM) p->shares_vm = t->proc->shares_vm = true;  // vfork, posix_spawn
     th->proc = p.get();
     all_procs_.push_back(std::move(p));
     ++stats_.processes;

@@ -378,6 +378,8 @@ void patch_vdso(Tracer& tr, Thread& t) {
   t.proc->vdso_clock_gettime = 0;  // a new program: no vDSO entry, no clock page yet
   t.proc->vclock_page = 0;
   t.proc->vclock_refused = false;
+  t.proc->vclock_syscalls = 0;
+  t.proc->vclock_count_known = false;
   uint64_t start = 0, end = 0;
   if (!find_mapping(t.tid, "[vdso]", &start, &end)) return;  // no vDSO: every call is a syscall
   if (end <= start || end - start > (1 << 20)) return;

@@ -4,8 +4,8 @@
 // time.cc patches the vDSO at every exec so that every clock read is a syscall and a stop.
 // Reading CLOCK_MONOTONIC is the commonest traced call of many programs (Python reads it
 // about 30 times per import: 3,400 of the 5,700 stops of importing 116 modules), and a stop
-// costs 22-28 us here. So the first time a process reads CLOCK_REALTIME, MONOTONIC,
-// MONOTONIC_RAW, BOOTTIME or TAI through the vDSO, that call becomes an mmap of one page
+// costs 22-28 us here. So when a process reads CLOCK_REALTIME, MONOTONIC, MONOTONIC_RAW,
+// BOOTTIME or TAI through the vDSO for the 16th time, that call becomes an mmap of one page
 // (read, write, execute; the call's answer is given at its exit stop), which receives the
 // code below and the clock state, and the vDSO's clock_gettime jumps to it from then on.
 //
@@ -56,6 +56,7 @@ static_assert(sizeof(State) == 40, "layout the code below uses");
 constexpr uint64_t kPageSize = 4096;
 constexpr uint64_t kCodeAt = 64;
 constexpr uint64_t kEvery = 64;  // the code's `cmp rdx, 64`
+constexpr uint32_t kReadsBeforePage = 16;
 
 // clock_gettime(edi = clockid, rsi = struct timespec*), assembled from:
 //       cmp edi, 1 / je mono / cmp edi, 4 / je mono / cmp edi, 7 / je mono    MONOTONIC, _RAW, BOOTTIME
@@ -70,7 +71,7 @@ constexpr uint64_t kEvery = 64;  // the code's `cmp rdx, 64`
 //       imul rdx, rdx, 1000 / add rdx, [r11] / test ecx, ecx / jz 1f / add rdx, [r11+24]
 //   1:  mov rax, rdx / xor edx, edx / mov r8d, 1000000000 / div r8           (values are >= 0)
 //       mov [rsi], rax / mov [rsi+8], rdx / xor eax, eax / ret
-const uint8_t kCode[] = {
+constexpr uint8_t kCode[] = {
     0x83, 0xff, 0x01, 0x74, 0x22, 0x83, 0xff, 0x04, 0x74, 0x1d, 0x83, 0xff, 0x07, 0x74, 0x18, 0x85, 0xff, 0x74,
     0x0d, 0x83, 0xff, 0x0b, 0x74, 0x08, 0xb8, 0xe4, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xc3, 0xb9, 0x01, 0x00, 0x00,
     0x00, 0xeb, 0x02, 0x31, 0xc9, 0x49, 0xbb, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x49, 0x8b, 0x43,
@@ -79,6 +80,8 @@ const uint8_t kCode[] = {
     0x03, 0x53, 0x18, 0x48, 0x89, 0xd0, 0x31, 0xd2, 0x41, 0xb8, 0x00, 0xca, 0x9a, 0x3b, 0x49, 0xf7, 0xf0, 0x48,
     0x89, 0x06, 0x48, 0x89, 0x56, 0x08, 0x31, 0xc0, 0xc3};
 constexpr size_t kPageImmAt = 43;  // the imm64 of `movabs r11, PAGE`
+static_assert(kCode[kPageImmAt - 2] == 0x49 && kCode[kPageImmAt - 1] == 0xbb, "movabs r11");
+static_assert(kCode[68] == kEvery, "cmp rdx, kEvery");
 static_assert(Scheduler::kNsPerStop == 1000, "the code's imul 1000");
 
 bool fast_clock(int clk) {
@@ -102,7 +105,10 @@ void fold(Tracer& tr, Thread& t) {
   uint64_t page = t.proc ? t.proc->vclock_page : 0;
   if (!page) return;
   uint64_t v[3];  // count, real_offset, count_folded
+  t.proc->vclock_count_known = false;
   if (!peek(t.tid, page + offsetof(State, count), v, sizeof v)) return;
+  t.proc->vclock_count = v[0];  // for the resume, unless memory is shared (see sync)
+  t.proc->vclock_count_known = !t.proc->shares_vm;
   uint64_t reads = v[0] - v[2];
   if (reads == 0) return;
   if (reads > (1u << 16)) reads = 1u << 16;
@@ -115,8 +121,12 @@ void fold(Tracer& tr, Thread& t) {
 void sync(Tracer& tr, Thread& t) {
   uint64_t page = t.proc ? t.proc->vclock_page : 0;
   if (!page) return;
-  uint64_t count;
-  if (!peek(t.tid, page + offsetof(State, count), &count, sizeof count)) return;
+  // The count the fold at the thread's stop read, when nothing can have changed it since:
+  // threads of the process run only after their own stop's fold, but a process sharing
+  // the memory without being a thread (vfork, CLONE_VM) may have run in between.
+  uint64_t count = t.proc->vclock_count;
+  if (!t.proc->vclock_count_known && !peek(t.tid, page + offsetof(State, count), &count, sizeof count)) return;
+  t.proc->vclock_count_known = false;
   uint64_t head[2] = {static_cast<uint64_t>(tr.monotonic_ns()), count};
   poke(t.tid, page, head, sizeof head);
 }
@@ -177,6 +187,10 @@ Verdict on_clock_gettime(SysCtx& c) {
   if (p.vclock_page || p.vclock_refused || !p.vdso_clock_gettime || c.regs.rip != p.vdso_clock_gettime + 7 ||
       !fast_clock(static_cast<int>(c.arg(0))) || c.tr.realtime_ns() < 0)
     return Verdict::Pass;
+  // A page costs every later stop of the process two small memory transfers: worth it only
+  // for a program that reads the clock again and again (tar reads it once, Python
+  // thousands of times).
+  if (++p.vclock_syscalls < kReadsBeforePage) return Verdict::Pass;
   c.regs.orig_rax = SYS_mmap;
   c.set_arg(0, 0);
   c.set_arg(1, kPageSize);
