@@ -3,6 +3,7 @@
 // and says what happens to it. Handlers live in native/policy/, one file per concern, and
 // register themselves by syscall name; the syscall table says which names are traced.
 #pragma once
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ enum class Verdict : uint8_t {
 };
 
 struct SysCtx {
+  SysCtx(Tracer& tr_, Thread& t_, Regs& regs_) : tr(tr_), t(t_), regs(regs_) {}
   Tracer& tr;
   Thread& t;
   Regs& regs;          // entry registers (at exit stops: exit registers, rax = result)
@@ -57,6 +59,22 @@ struct SysCtx {
     return ExitVerdict::WouldBlock;
   }
   long result() const { return static_cast<long>(regs.rax); }
+
+  // The string at `addr` in the tracee (a path argument), read once per stop however many
+  // handlers of the call ask (open: procfs.cc, pycache.cc); nullptr if it cannot be read.
+  const std::string* path_at(uint64_t addr) {
+    if (!path_read_ || path_addr_ != addr) {
+      path_read_ = true;
+      path_addr_ = addr;
+      path_ok_ = read_cstr(t.tid, addr, &path_, PATH_MAX);
+    }
+    return path_ok_ ? &path_ : nullptr;
+  }
+
+ private:
+  std::string path_;
+  uint64_t path_addr_ = 0;
+  bool path_read_ = false, path_ok_ = false;
 };
 
 using Handler = Verdict (*)(SysCtx&);

@@ -87,21 +87,30 @@ constexpr int64_t kUtimeNow = (1L << 30) - 1, kUtimeOmit = (1L << 30) - 2;
 
 }  // namespace
 
-int open_target_path(SysCtx& c, int dirfd, const std::string& path, bool nofollow, bool exact, bool empty_path_ok) {
-  if (path.empty()) {
-    int fd = dirfd >= 0 && empty_path_ok ? grab_fd(c.t.proc->pidfd, c.t.tid, dirfd) : -1;
-    if (fd < 0) errno = EBADF;  // not the walk's answer (see fs_meta.h)
-    return fd;
+namespace {
+
+// The sandbox's root, the same for every tracee for the whole run (one mount namespace,
+// whose mounts cannot change; chroot and pivot_root are refused): opened once.
+int sandbox_root(SysCtx& c) {
+  static int root = -1;
+  if (root < 0) {
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/%d/root", c.t.tid);
+    root = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
   }
+  return root;
+}
+
+// Where a walk of a non-empty `path` starts for the tracee, opened O_PATH (its root for an
+// absolute path, else its cwd or dirfd), and the walk's resolve flags; -1 with errno ESRCH
+// when it cannot be reached (not the walk's answer). Close it with release_base.
+int walk_base(SysCtx& c, int dirfd, const std::string& path, bool exact, uint64_t* resolve) {
   char proc[64];
   int base;
-  open_how how{};
-  how.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
-  how.resolve = exact ? RESOLVE_NO_MAGICLINKS : 0;
+  *resolve = exact ? RESOLVE_NO_MAGICLINKS : 0;
   if (path[0] == '/') {
-    snprintf(proc, sizeof proc, "/proc/%d/root", c.t.tid);
-    base = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    how.resolve |= RESOLVE_IN_ROOT;
+    base = sandbox_root(c);
+    *resolve |= RESOLVE_IN_ROOT;
   } else {
     if (dirfd == AT_FDCWD) {
       snprintf(proc, sizeof proc, "/proc/%d/cwd", c.t.tid);
@@ -109,15 +118,37 @@ int open_target_path(SysCtx& c, int dirfd, const std::string& path, bool nofollo
     } else {
       base = grab_fd(c.t.proc->pidfd, c.t.tid, dirfd);
     }
-    if (exact) how.resolve |= RESOLVE_BENEATH;
+    if (exact) *resolve |= RESOLVE_BENEATH;
   }
-  if (base < 0) {
-    errno = ESRCH;  // the tracee's root, cwd or dirfd could not be reached: not the walk's answer
-    return -1;
+  if (base < 0) errno = ESRCH;
+  return base;
+}
+
+void release_base(int base, const std::string& path) {
+  if (path[0] != '/') close(base);
+}
+
+int walk(int base, const std::string& path, bool nofollow, uint64_t resolve) {
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
+  how.resolve = resolve;
+  return static_cast<int>(syscall(SYS_openat2, base, path.c_str(), &how, sizeof how));
+}
+
+}  // namespace
+
+int open_target_path(SysCtx& c, int dirfd, const std::string& path, bool nofollow, bool exact, bool empty_path_ok) {
+  if (path.empty()) {
+    int fd = dirfd >= 0 && empty_path_ok ? grab_fd(c.t.proc->pidfd, c.t.tid, dirfd) : -1;
+    if (fd < 0) errno = EBADF;  // not the walk's answer (see fs_meta.h)
+    return fd;
   }
-  int fd = static_cast<int>(syscall(SYS_openat2, base, path.c_str(), &how, sizeof how));
+  uint64_t resolve;
+  int base = walk_base(c, dirfd, path, exact, &resolve);
+  if (base < 0) return -1;
+  int fd = walk(base, path, nofollow, resolve);
   int err = errno;
-  close(base);
+  release_base(base, path);
   errno = err;
   return fd;
 }
@@ -260,13 +291,13 @@ bool on_procfs(SysCtx& c, int fd, uint64_t dev);
 // (/proc/self/..., or a symlink into them such as /dev/fd or /dev/stdin) fails for the
 // tracer only. So the answer is trusted only when the parent directory opens exactly, is
 // not on procfs, and holds nothing (not even a symlink) under the last name.
-bool surely_missing(SysCtx& c, int dirfd, const std::string& path) {
-  if (path.empty() || path.back() == '/') return false;
+bool surely_missing(SysCtx& c, int base, const std::string& path, uint64_t resolve) {
+  if (path.back() == '/') return false;
   size_t slash = path.rfind('/');
   std::string last = slash == std::string::npos ? path : path.substr(slash + 1);
   if (last == "." || last == "..") return false;
   std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  int dir = open_target_path(c, dirfd, parent, false, true);
+  int dir = walk(base, parent, false, resolve);
   if (dir < 0) return false;
   struct stat st;
   bool missing = fstat(dir, &st) == 0 && !on_procfs(c, dir, st.st_dev) &&
@@ -284,11 +315,16 @@ int open_exactly(SysCtx& c, const StatArgs& a, int* missing) {
   *missing = 0;
   std::string path;
   if (a.path && !read_cstr(c.t.tid, a.path, &path, PATH_MAX)) return -1;
-  int fd = open_target_path(c, a.dirfd, path, a.nofollow, true, a.empty_path_ok);
+  if (path.empty()) return open_target_path(c, a.dirfd, path, a.nofollow, true, a.empty_path_ok);
+  uint64_t resolve;
+  int base = walk_base(c, a.dirfd, path, true, &resolve);
+  if (base < 0) return -1;
+  int fd = walk(base, path, a.nofollow, resolve);
   if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
     int err = errno;
-    if (surely_missing(c, a.dirfd, path)) *missing = err;
+    if (surely_missing(c, base, path, resolve)) *missing = err;
   }
+  release_base(base, path);
   return fd;
 }
 

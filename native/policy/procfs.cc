@@ -577,8 +577,9 @@ ExitVerdict open_exit(SysCtx& c) {
 Verdict intercept(SysCtx& c, int dirfd, uint64_t path_addr, uint64_t flags) {
   if ((flags & O_ACCMODE) == O_WRONLY) return Verdict::Pass;  // nothing to read: the kernel decides
   if (flags & (O_CREAT | O_DIRECTORY | O_PATH | __O_TMPFILE)) return Verdict::Pass;
-  std::string path;
-  if (!read_cstr(c.t.tid, path_addr, &path, PATH_MAX) || path.empty()) return Verdict::Pass;
+  const std::string* arg = c.path_at(path_addr);
+  if (!arg || arg->empty()) return Verdict::Pass;
+  std::string path = *arg;
   if (path[0] != '/') {
     if (!maybe_virtual_leaf(path)) return Verdict::Pass;
     char link[64], base[PATH_MAX];

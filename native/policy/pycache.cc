@@ -112,8 +112,9 @@ bool shown_cache(SysCtx& c, int dirfd, const std::string& pyc_path, bool nofollo
 
 Verdict intercept(SysCtx& c, int dirfd, uint64_t path_addr, uint64_t flags) {
   if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_DIRECTORY | O_PATH | __O_TMPFILE))) return Verdict::Pass;
-  std::string path;
-  if (!read_cstr(c.t.tid, path_addr, &path, PATH_MAX)) return Verdict::Pass;
+  const std::string* arg = c.path_at(path_addr);
+  if (!arg) return Verdict::Pass;
+  const std::string& path = *arg;
   if (path.size() < 4 || path.compare(path.size() - 4, 4, ".pyc") != 0) return Verdict::Pass;
   std::string content;
   if (!shown_cache(c, dirfd, path, flags & O_NOFOLLOW, &content)) return Verdict::Pass;
