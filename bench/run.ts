@@ -1,6 +1,7 @@
 // `npm run bench`: builds its own workloads, then times each natively, under
 // `strace -f -o /dev/null` and under det's tracer, several runs each, in one run of this
-// script, and prints medians and ratios to native (plus the tracer's peak memory).
+// script, and prints medians and ratios to native (plus the tracer's peak memory and how many
+// ptrace stops the run made: a stop costs tens of microseconds, so they are the overhead).
 //
 // det is timed through the tracer executable (what `dettrace run` spawns) so that Node's
 // start-up does not blur short workloads; the CLI's own start-up is printed separately.
@@ -129,7 +130,7 @@ function timeOnce(cmd: string[], cwd: string): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-interface Row { name: string; native: number; strace: number; det: number; rssKb: number; target?: number }
+interface Row { name: string; native: number; strace: number; det: number; rssKb: number; stops: number; target?: number }
 
 function measure(w: Workload, base: string): Row {
   const dir = join(base, w.name.replace(/[^a-z0-9]+/gi, '-'));
@@ -143,31 +144,38 @@ function measure(w: Workload, base: string): Row {
   };
   const times: Record<string, number[]> = { native: [], strace: [], det: [] };
   let rssKb = 0;
+  let stops = 0; // ptrace stops of the last det run (the same every run: the schedule is fixed)
   // Interleave the variants so that drift of the machine hits all alike.
   for (let i = 0; i < RUNS; i++) {
     for (const v of ['native', 'strace', 'det'] as const) {
       w.reset?.(dir);
       times[v].push(timeOnce(variants[v], dir));
       if (v === 'det' && existsSync(report)) {
-        rssKb = Math.max(rssKb, Number(JSON.parse(readFileSync(report, 'utf8')).tracerMaxRssKb ?? 0));
+        const rep = JSON.parse(readFileSync(report, 'utf8'));
+        rssKb = Math.max(rssKb, Number(rep.tracerMaxRssKb ?? 0));
+        stops = Number(rep.stops ?? 0);
       }
     }
   }
-  return { name: w.name, native: median(times.native), strace: median(times.strace), det: median(times.det), rssKb, target: w.target };
+  return {
+    name: w.name, native: median(times.native), strace: median(times.strace), det: median(times.det), rssKb, stops,
+    target: w.target,
+  };
 }
 
 function table(title: string, rows: Row[]): string {
   const lines = [
     `### ${title}`, '',
-    '| workload | native ms | strace -f | det | det / native | target | tracer peak RSS |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | native ms | strace -f | det | det / native | target | det stops | tracer peak RSS |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     const ratio = r.det / r.native;
     const mark = r.target === undefined ? '' : ratio <= r.target ? ' ✓' : ' ✗';
     lines.push(
       `| ${r.name} | ${r.native.toFixed(0)} | ${(r.strace / r.native).toFixed(2)}x | ${r.det.toFixed(0)} ms | ` +
-        `${ratio.toFixed(2)}x${mark} | ${r.target ? `≤ ${r.target}x` : ''} | ${(r.rssKb / 1024).toFixed(1)} MiB |`,
+        `${ratio.toFixed(2)}x${mark} | ${r.target ? `≤ ${r.target}x` : ''} | ${r.stops.toLocaleString('en-US')} | ` +
+        `${(r.rssKb / 1024).toFixed(1)} MiB |`,
     );
   }
   return lines.join('\n');
