@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { TRACER, describeResult, runTraced } from './helpers/cli.js';
+import { ROOT, TRACER, describeResult, runTraced } from './helpers/cli.js';
 
 let work: string;
 beforeAll(() => {
@@ -59,4 +59,6 @@ test('the syscall table says which cases stop', () => {
   expect(doc).toMatch(/\| 157 \| `prctl` \| trace \(only if arg0 is PR_SET_TSC or PR_GET_TSC\) \|/);
   expect(doc).toMatch(/\| 334 \| `rseq` \| trace \(never: ENOSYS from the filter\) \|/);
   expect(doc).toMatch(/\| 0 \| `read` \| trace \| sched \|/);
+  // The committed docs are this output (regenerate: npm run docs:syscalls).
+  expect(readFileSync(join(ROOT, 'docs', 'syscalls.md'), 'utf8')).toBe(doc);
 });
