@@ -41,6 +41,13 @@ test('the system library imports from its bytecode caches, as natively (no modul
   const a = await runTraced(work, [PY, '-c', check], [], { limitMs: 60_000 });
   expect(describeResult(a)).toContain('exit 0');
   expect(a.stdout).toBe('True True\n');
+  // Programs other than Python read the cache's real bytes: a copy is the file.
+  const pyc = execFileSync(PY, ['-c', 'import importlib.util as u, json; print(u.cache_from_source(json.__file__))'], {
+    encoding: 'utf8',
+  }).trim();
+  const real = execFileSync('sha256sum', [pyc], { encoding: 'utf8' });
+  const seen = await runTraced(work, ['sha256sum', pyc], [], { limitMs: 60_000 });
+  expect(seen.stdout).toBe(real);
 }, 120_000);
 
 test('a cache in the work dir: used when valid, stale when its source changed before or during the run', async () => {

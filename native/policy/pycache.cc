@@ -9,9 +9,10 @@
 // build, with the same output.
 //
 // The recorded mtime is the source's file metadata copied into the cache's content, so it
-// is shown through the same map: when a .pyc is opened for reading and its header records
-// exactly the real mtime and size of its source, the open returns the cache with that field
-// rewritten to the source's virtual mtime (virtual_file.h: a sealed memfd with the bytes).
+// is shown through the same map: when Python (an executable named python*) opens a .pyc
+// for reading and its header records exactly the real mtime and size of its source, the
+// open returns the cache with that field rewritten to the source's virtual mtime
+// (virtual_file.h: a sealed memfd with the bytes). Other programs read the real bytes.
 // A cache that is stale natively (the source changed, in the run or before) is left as it
 // is and stays stale; caches written during the run record virtual times already and do
 // not match a real mtime. What the program reads depends only on the cache, the source's
@@ -110,12 +111,25 @@ bool shown_cache(SysCtx& c, int dirfd, const std::string& pyc_path, bool nofollo
   return ok;
 }
 
+// Only the interpreter, which validates the cache, is shown the rewritten header: any other
+// reader (cp, tar, a checksum) gets the file's real bytes, so copies stay what they are.
+bool is_python(pid_t tid) {
+  char link[64], exe[PATH_MAX];
+  snprintf(link, sizeof link, "/proc/%d/exe", tid);
+  ssize_t n = readlink(link, exe, sizeof exe - 1);
+  if (n <= 0) return false;
+  exe[n] = 0;
+  const char* base = strrchr(exe, '/');
+  base = base ? base + 1 : exe;
+  return strncmp(base, "python", 6) == 0;
+}
+
 Verdict intercept(SysCtx& c, int dirfd, uint64_t path_addr, uint64_t flags) {
   if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_DIRECTORY | O_PATH | __O_TMPFILE))) return Verdict::Pass;
   const std::string* arg = c.path_at(path_addr);
   if (!arg) return Verdict::Pass;
   const std::string& path = *arg;
-  if (path.size() < 4 || path.compare(path.size() - 4, 4, ".pyc") != 0) return Verdict::Pass;
+  if (path.size() < 4 || path.compare(path.size() - 4, 4, ".pyc") != 0 || !is_python(c.t.tid)) return Verdict::Pass;
   std::string content;
   if (!shown_cache(c, dirfd, path, flags & O_NOFOLLOW, &content)) return Verdict::Pass;
   c.tr.count("pyc-shown");
