@@ -12,14 +12,21 @@ std::map<std::string, std::vector<std::pair<int, Handler>>>& registry() {
   static std::map<std::string, std::vector<std::pair<int, Handler>>> r;
   return r;
 }
-std::vector<ExecHook>& exec_hook_list() {
-  static std::vector<ExecHook> v;
+
+// One list per kind of hook, in registration order (static initialisation of the policy
+// files). Kind tells apart lists of the same function type: exec (0), stop and resume
+// hooks are all void (*)(Tracer&, Thread&).
+template <class Hook, int Kind = 0>
+std::vector<Hook>& hook_list() {
+  static std::vector<Hook> v;
   return v;
 }
-std::vector<SignalHook>& signal_hook_list() {
-  static std::vector<SignalHook> v;
-  return v;
+template <class Hook, int Kind = 0>
+bool add_hook(Hook h) {
+  hook_list<Hook, Kind>().push_back(h);
+  return true;
 }
+constexpr int kStop = 1, kResume = 2;
 }  // namespace
 
 bool register_handler(const char* name, Handler h, int order) {
@@ -37,33 +44,13 @@ std::vector<Handler> find_handlers(const char* name) {
   return out;
 }
 
-bool register_exec_hook(ExecHook h) {
-  exec_hook_list().push_back(h);
-  return true;
-}
-bool register_signal_hook(SignalHook h) {
-  signal_hook_list().push_back(h);
-  return true;
-}
-std::vector<ThreadHook>& stop_hook_list() {
-  static std::vector<ThreadHook> v;
-  return v;
-}
-std::vector<ThreadHook>& resume_hook_list() {
-  static std::vector<ThreadHook> v;
-  return v;
-}
-bool register_stop_hook(ThreadHook h) {
-  stop_hook_list().push_back(h);
-  return true;
-}
-bool register_resume_hook(ThreadHook h) {
-  resume_hook_list().push_back(h);
-  return true;
-}
-const std::vector<ThreadHook>& stop_hooks() { return stop_hook_list(); }
-const std::vector<ThreadHook>& resume_hooks() { return resume_hook_list(); }
-const std::vector<ExecHook>& exec_hooks() { return exec_hook_list(); }
-const std::vector<SignalHook>& signal_hooks() { return signal_hook_list(); }
+bool register_exec_hook(ExecHook h) { return add_hook(h); }
+bool register_signal_hook(SignalHook h) { return add_hook(h); }
+bool register_stop_hook(ThreadHook h) { return add_hook<ThreadHook, kStop>(h); }
+bool register_resume_hook(ThreadHook h) { return add_hook<ThreadHook, kResume>(h); }
+const std::vector<ExecHook>& exec_hooks() { return hook_list<ExecHook>(); }
+const std::vector<SignalHook>& signal_hooks() { return hook_list<SignalHook>(); }
+const std::vector<ThreadHook>& stop_hooks() { return hook_list<ThreadHook, kStop>(); }
+const std::vector<ThreadHook>& resume_hooks() { return hook_list<ThreadHook, kResume>(); }
 
 }  // namespace det
