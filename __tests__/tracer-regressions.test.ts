@@ -212,3 +212,23 @@ test('clock reads through the vDSO are answered in the process: monotonic across
   const b = await runTraced(dir, ['./clock_reads', '100000'], ['--timeout', '60'], { limitMs: 90_000 });
   expect(b.stdout).toBe(a.stdout);
 }, 200_000);
+
+test('the dynamic loader\'s own TSC reads trap in the first process only; with LD_DEBUG they trap and print the same every run', async () => {
+  // glibc's ld.so times itself with rdtsc (8 reads per process, for LD_DEBUG=statistics):
+  // learnt from the first traps, rewritten in later processes' loaders (policy/cpu_tsc.cc).
+  const report = join(work, 'loader.json');
+  const r = await runTraced(work, ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do /bin/true; done; echo ok'], ['--report', report], {
+    limitMs: 60_000,
+  });
+  expect(r.stdout).toBe('ok\n');
+  const seen = JSON.parse(readFileSync(report, 'utf8')).intercepted;
+  expect(seen['loader-rdtsc-rewritten']).toBe(10);
+  expect(seen.rdtsc).toBeLessThanOrEqual(8); // the shell's own loader only
+  const stats = ['sh', '-c', 'LD_DEBUG=statistics /bin/true; LD_DEBUG=statistics /bin/true; echo ok'];
+  const a = await runTraced(work, stats, ['--report', report], { limitMs: 60_000 });
+  expect(describeResult(a)).toContain('exit 0');
+  expect(a.stderr).toMatch(/total startup time in dynamic loader: \d+ cycles/);
+  expect(JSON.parse(readFileSync(report, 'utf8')).intercepted.rdtsc).toBeGreaterThanOrEqual(8 * 3);
+  const b = await runTraced(work, stats, [], { limitMs: 60_000 });
+  expect(b.stderr).toBe(a.stderr);
+});

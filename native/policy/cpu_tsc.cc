@@ -17,6 +17,13 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <cstdio>
+#include <fcntl.h>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unistd.h>
+#include <vector>
 
 #include "core/tracer.h"
 
@@ -89,7 +96,93 @@ bool arm_tsc_trap(Tracer& tr, Thread& t) {
   return ok && result == 0;
 }
 
+// ----- the dynamic loader's own reads ------------------------------------------------------
+// glibc's ld.so reads the TSC 8 times while it loads a program, only to time itself for
+// LD_DEBUG=statistics: trapped, 8 stops per process. The places are learnt from the traps
+// (the loader's file and the offset in it) and, at every later exec of a program whose
+// environment has no LD_DEBUG, each is rewritten in the new process's copy of the loader to
+// `xor eax, eax` (31 c0, the same two bytes): the loader's timers then hold a value of no
+// meaning but a deterministic one (edx keeps what the program's own steps left there),
+// which nothing prints without LD_DEBUG. With LD_DEBUG nothing is rewritten and the reads
+// trap as any other. Only glibc's x86-64 loader, whose reads are known to be these timers,
+// is learnt from; a program's own rdtsc is always trapped and answered from the clock.
+constexpr const char* kLoader = "/ld-linux-x86-64.so.2";
+
+struct Site {
+  std::string dev;  // "maj:min" as /proc/<pid>/maps shows it
+  unsigned long ino;
+  unsigned long off;  // in the file
+  bool operator<(const Site& o) const { return std::tie(dev, ino, off) < std::tie(o.dev, o.ino, o.off); }
+};
+std::set<Site> g_sites;
+
+struct Mapping {
+  unsigned long start, end, off, ino;
+  std::string dev;
+};
+
+// The executable mappings of the loader in `tid`.
+std::vector<Mapping> loader_mappings(pid_t tid) {
+  std::vector<Mapping> out;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/maps", tid);
+  FILE* f = fopen(path, "re");
+  if (!f) return out;
+  char line[768];
+  while (fgets(line, sizeof line, f)) {
+    Mapping m;
+    char perms[8], dev[32], file[512] = "";
+    if (sscanf(line, "%lx-%lx %7s %lx %31s %lu %511s", &m.start, &m.end, perms, &m.off, dev, &m.ino, file) < 6) continue;
+    size_t n = strlen(file), k = strlen(kLoader);
+    if (perms[2] != 'x' || n < k || strcmp(file + n - k, kLoader) != 0) continue;
+    m.dev = dev;
+    out.push_back(m);
+  }
+  fclose(f);
+  return out;
+}
+
+void learn_site(Thread& t, uint64_t rip) {
+  for (const Mapping& m : loader_mappings(t.tid))
+    if (rip >= m.start && rip < m.end) g_sites.insert(Site{m.dev, m.ino, rip - m.start + m.off});
+}
+
+bool has_ld_debug(pid_t tid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/environ", tid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true;  // cannot tell: leave the loader alone
+  std::string env;
+  char buf[8192];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) env.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return env.compare(0, 9, "LD_DEBUG=") == 0 || env.find(std::string("\0LD_DEBUG=", 10)) != std::string::npos;
+}
+
+void rewrite_loader_reads(Tracer& tr, Thread& t) {
+  if (g_sites.empty() || has_ld_debug(t.tid)) return;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/mem", t.tid);
+  int mem = -1;
+  int done = 0;
+  for (const Mapping& m : loader_mappings(t.tid)) {
+    for (const Site& s : g_sites) {
+      if (s.dev != m.dev || s.ino != m.ino || s.off < m.off || s.off - m.off + 2 > m.end - m.start) continue;
+      if (mem < 0 && (mem = open(path, O_RDWR | O_CLOEXEC)) < 0) return;
+      off_t at = static_cast<off_t>(m.start + (s.off - m.off));
+      uint8_t insn[2];
+      if (pread(mem, insn, 2, at) != 2 || insn[0] != 0x0f || insn[1] != 0x31) continue;
+      static const uint8_t kXorEax[2] = {0x31, 0xc0};
+      if (pwrite(mem, kXorEax, 2, at) == 2) ++done;
+    }
+  }
+  if (mem >= 0) close(mem);
+  if (done) tr.count("loader-rdtsc-rewritten");
+}
+
 void on_exec(Tracer& tr, Thread& t) {
+  rewrite_loader_reads(tr, t);
   if (g_armed || !t.proc->is_main) return;
   g_armed = true;  // once: every later process inherits it
   if (arm_tsc_trap(tr, t)) tr.log(1, "tsc: rdtsc/rdtscp trap armed in %d", t.tid);
@@ -122,6 +215,7 @@ bool on_signal(Tracer& tr, Thread& t, int sig) {
   r.rip += len;
   if (!set_regs(t.tid, r)) return false;
   tr.count("rdtsc");
+  if (len == 2) learn_site(t, r.rip - 2);
   return true;
 }
 
