@@ -1,7 +1,7 @@
 // `npm run bench`: builds its own workloads, then times each natively, under
 // `strace -f -o /dev/null` and under det's tracer, several runs each, in one run of this
 // script, and prints medians and ratios to native (plus the tracer's peak memory and how many
-// ptrace stops the run made: a stop costs tens of microseconds, so they are the overhead).
+// traced calls, i.e. seccomp stops, the run made: a stop costs tens of microseconds).
 //
 // det is timed through the tracer executable (what `dettrace run` spawns) so that Node's
 // start-up does not blur short workloads; the CLI's own start-up is printed separately.
@@ -166,7 +166,7 @@ function measure(w: Workload, base: string): Row {
 function table(title: string, rows: Row[]): string {
   const lines = [
     `### ${title}`, '',
-    '| workload | native ms | strace -f | det | det / native | target | det stops | tracer peak RSS |',
+    '| workload | native ms | strace -f | det | det / native | target | traced calls | tracer peak RSS |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
