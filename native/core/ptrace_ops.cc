@@ -39,6 +39,20 @@ ssize_t write_mem(pid_t tid, uint64_t addr, const void* buf, size_t len) {
   return proc_mem_io(tid, addr, const_cast<void*>(buf), len, true);
 }
 
+bool put_user(pid_t tid, uint64_t addr, const void* buf, size_t len) {
+  if (!addr) return false;
+  iovec local{const_cast<void*>(buf), len};
+  iovec remote{reinterpret_cast<void*>(addr), len};
+  return process_vm_writev(tid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len);
+}
+
+bool get_user(pid_t tid, uint64_t addr, void* buf, size_t len) {
+  if (!addr) return false;
+  iovec local{buf, len};
+  iovec remote{reinterpret_cast<void*>(addr), len};
+  return process_vm_readv(tid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len);
+}
+
 bool read_u32(pid_t tid, uint64_t addr, uint32_t* v) { return read_mem(tid, addr, v, 4) == 4; }
 bool write_u32(pid_t tid, uint64_t addr, uint32_t v) { return write_mem(tid, addr, &v, 4) == 4; }
 

@@ -40,6 +40,11 @@ bool set_regs(pid_t tid, const Regs& r);
 // Return the number of bytes transferred, -1 on error.
 ssize_t read_mem(pid_t tid, uint64_t addr, void* buf, size_t len);
 ssize_t write_mem(pid_t tid, uint64_t addr, const void* buf, size_t len);
+// Tracee memory as copy_to_user/copy_from_user see it: process_vm_* only, so a read-only or
+// unmapped buffer fails (the caller answers EFAULT, as the kernel would), where write_mem's
+// /proc/<pid>/mem fallback would write through the protection. False also for address 0.
+bool put_user(pid_t tid, uint64_t addr, const void* buf, size_t len);
+bool get_user(pid_t tid, uint64_t addr, void* buf, size_t len);
 bool read_u32(pid_t tid, uint64_t addr, uint32_t* v);
 bool write_u32(pid_t tid, uint64_t addr, uint32_t v);
 // Reads a NUL-terminated string of at most max bytes; false on a fault.

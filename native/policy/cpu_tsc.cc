@@ -15,7 +15,6 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <cstdio>
 #include <fcntl.h>
@@ -26,10 +25,10 @@
 #include <vector>
 
 #include "core/tracer.h"
+#include "policy/clock.h"
 
 namespace det {
 
-void note_clock_read(Tracer& tr, Thread& t);  // time.cc: busy-waits on the clock
 
 namespace {
 
@@ -229,9 +228,7 @@ Verdict on_prctl(SysCtx& c) {
   }
   if (opt == PR_GET_TSC) {
     int mode = PR_TSC_ENABLE;
-    iovec local{&mode, sizeof mode};
-    iovec remote{reinterpret_cast<void*>(c.arg(1)), sizeof mode};
-    return c.emulate(process_vm_writev(c.t.tid, &local, 1, &remote, 1, 0) == sizeof mode ? 0 : -EFAULT);
+    return c.emulate(put_user(c.t.tid, c.arg(1), &mode, sizeof mode) ? 0 : -EFAULT);
   }
   return Verdict::Pass;
 }

@@ -29,12 +29,12 @@
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/times.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <vector>
 
 #include "core/tracer.h"
+#include "policy/clock.h"
 
 namespace det {
 namespace {
@@ -46,24 +46,6 @@ constexpr int64_t kClockTickNs = 10000000;  // USER_HZ = 100: clock_t of times()
 #ifndef CLOCK_TAI
 #define CLOCK_TAI 11
 #endif
-
-// ----- tracee memory, as copy_to_user/copy_from_user see it ------------------------------
-// process_vm_* only: they respect page protections, so a read-only or unmapped buffer gives
-// EFAULT as in the kernel (write_mem's /proc/<pid>/mem fallback would write through them).
-
-bool put_user(pid_t tid, uint64_t addr, const void* buf, size_t len) {
-  if (!addr) return false;
-  iovec local{const_cast<void*>(buf), len};
-  iovec remote{reinterpret_cast<void*>(addr), len};
-  return process_vm_writev(tid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len);
-}
-
-bool get_user(pid_t tid, uint64_t addr, void* buf, size_t len) {
-  if (!addr) return false;
-  iovec local{buf, len};
-  iovec remote{reinterpret_cast<void*>(addr), len};
-  return process_vm_readv(tid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len);
-}
 
 struct KTimespec {
   int64_t sec, nsec;
@@ -210,16 +192,18 @@ void note_clock_read(Tracer& tr, Thread& t) {
   last_now = s.now();
 }
 
-namespace {
-
-Verdict on_clock_gettime(SysCtx& c) {
+long clock_gettime_result(SysCtx& c, int clk, uint64_t addr) {
   Clock k;
-  long err = resolve_clock(c, static_cast<int>(c.arg(0)), &k);
-  if (err) return c.emulate(err);
+  long err = resolve_clock(c, clk, &k);
+  if (err) return err;
   if (k.base == Base::Real || k.base == Base::Mono) note_clock_read(c.tr, c.t);
   KTimespec ts = to_ts(clock_ns(c.tr, k));
-  return c.emulate(put_user(c.t.tid, c.arg(1), &ts, sizeof ts) ? 0 : -EFAULT);
+  return put_user(c.t.tid, addr, &ts, sizeof ts) ? 0 : -EFAULT;
 }
+
+namespace {
+
+Verdict on_clock_gettime(SysCtx& c) { return c.emulate(clock_gettime_result(c, static_cast<int>(c.arg(0)), c.arg(1))); }
 
 Verdict on_clock_getres(SysCtx& c) {
   Clock k;

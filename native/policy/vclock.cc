@@ -31,16 +31,13 @@
 #include <cstring>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <vector>
 #include <time.h>
 
 #include "core/tracer.h"
+#include "policy/clock.h"
 
 namespace det {
-
-void note_clock_read(Tracer& tr, Thread& t);  // time.cc
-void note_clock_fold(int64_t ns);             // time.cc
 
 namespace {
 
@@ -89,15 +86,6 @@ bool fast_clock(int clk) {
          clk == CLOCK_TAI;
 }
 
-bool peek(pid_t tid, uint64_t addr, void* buf, size_t len) {
-  iovec l{buf, len}, r{reinterpret_cast<void*>(addr), len};
-  return process_vm_readv(tid, &l, 1, &r, 1, 0) == static_cast<ssize_t>(len);
-}
-bool poke(pid_t tid, uint64_t addr, const void* buf, size_t len) {
-  iovec l{const_cast<void*>(buf), len}, r{reinterpret_cast<void*>(addr), len};
-  return process_vm_writev(tid, &l, 1, &r, 1, 0) == static_cast<ssize_t>(len);
-}
-
 // Stop hook: the reads made in the page since the last fold advance the logical clock, as
 // many stops would have (a tracee-written count: bounded, it cannot stall the tracer).
 void fold(Tracer& tr, Thread& t) {
@@ -106,7 +94,7 @@ void fold(Tracer& tr, Thread& t) {
   if (!page) return;
   uint64_t v[3];  // count, real_offset, count_folded
   t.proc->vclock_count_known = false;
-  if (!peek(t.tid, page + offsetof(State, count), v, sizeof v)) return;
+  if (!get_user(t.tid, page + offsetof(State, count), v, sizeof v)) return;
   t.proc->vclock_count = v[0];  // for the resume, unless memory is shared (see sync)
   t.proc->vclock_count_known = !t.proc->shares_vm;
   uint64_t reads = v[0] - v[2];
@@ -114,7 +102,7 @@ void fold(Tracer& tr, Thread& t) {
   if (reads > (1u << 16)) reads = 1u << 16;
   for (uint64_t i = 0; i < reads; ++i) tr.tick(&t);
   note_clock_fold(static_cast<int64_t>(reads) * Scheduler::kNsPerStop);
-  poke(t.tid, page + offsetof(State, count_folded), &v[0], sizeof v[0]);
+  put_user(t.tid, page + offsetof(State, count_folded), &v[0], sizeof v[0]);
 }
 
 // Resume hook: the page's base is the logical clock now.
@@ -125,10 +113,10 @@ void sync(Tracer& tr, Thread& t) {
   // threads of the process run only after their own stop's fold, but a process sharing
   // the memory without being a thread (vfork, CLONE_VM) may have run in between.
   uint64_t count = t.proc->vclock_count;
-  if (!t.proc->vclock_count_known && !peek(t.tid, page + offsetof(State, count), &count, sizeof count)) return;
+  if (!t.proc->vclock_count_known && !get_user(t.tid, page + offsetof(State, count), &count, sizeof count)) return;
   t.proc->vclock_count_known = false;
   uint64_t head[2] = {static_cast<uint64_t>(tr.monotonic_ns()), count};
-  poke(t.tid, page, head, sizeof head);
+  put_user(t.tid, page, head, sizeof head);
 }
 
 // The first fast-clock read through the vDSO: became mmap at its seccomp stop; now the
@@ -148,7 +136,7 @@ ExitVerdict setup_exit(SysCtx& c) {
     uint8_t jump[12] = {0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xe0};  // movabs rax, CODE / jmp rax
     uint64_t code = page + kCodeAt;
     memcpy(jump + 2, &code, sizeof code);
-    ok = poke(c.t.tid, page, img.data(), img.size()) &&
+    ok = put_user(c.t.tid, page, img.data(), img.size()) &&
          write_mem(c.t.tid, p.vdso_clock_gettime, jump, sizeof jump) == static_cast<ssize_t>(sizeof jump);
     if (ok) {
       p.vclock_page = page;
@@ -159,19 +147,15 @@ ExitVerdict setup_exit(SysCtx& c) {
     p.vclock_refused = true;
     c.tr.log(1, "vclock: no clock page for %d (mmap: %ld): its clock reads stay syscalls", c.t.tid, addr);
   }
-  // The read itself, as time.cc answers it.
-  note_clock_read(c.tr, c.t);
-  int clk = static_cast<int>(sys_arg(e, 0));
-  int64_t v = clk == CLOCK_REALTIME || clk == CLOCK_TAI ? c.tr.realtime_ns() : c.tr.monotonic_ns();
-  int64_t ts[2] = {v / 1000000000, v % 1000000000};
-  long ret = poke(c.t.tid, sys_arg(e, 1), ts, sizeof ts) ? 0 : -EFAULT;
+  // The read itself, as the syscall's handler answers it.
+  long ret = clock_gettime_result(c, static_cast<int>(sys_arg(e, 0)), sys_arg(e, 1));
   for (int i = 0; i < 6; ++i) set_sys_arg(c.regs, i, sys_arg(e, i));
   c.regs.rax = static_cast<unsigned long long>(ret);
   if (ok) {
     // The thread would return into the stub the jump has just overwritten (its `ret` is
     // now part of the jump's address): do the stub's `ret` here.
     uint64_t back = 0;
-    if (peek(c.t.tid, c.regs.rsp, &back, sizeof back)) {
+    if (get_user(c.t.tid, c.regs.rsp, &back, sizeof back)) {
       c.regs.rip = back;
       c.regs.rsp += 8;
     }
