@@ -106,16 +106,17 @@ struct Process {
   bool gone = false;             // its last thread died (parent told, counted once)
   bool is_main = false;          // the command det was asked to run
   bool vfork_parent_waiting = false;
-  // time.cc / vclock.cc: the vDSO's clock_gettime (patched at exec to make the syscall) and
-  // the in-process clock page, once set up (0: none). Kept here so fork copies them along
-  // with the memory they describe.
-  uint64_t vdso_clock_gettime = 0;
-  uint64_t vclock_page = 0;
-  bool vclock_refused = false;  // setting the page up failed: the syscall it stays
-  uint32_t vclock_syscalls = 0;  // clock reads through the vDSO's syscall so far
-  uint64_t vclock_count = 0;     // the page's read count as of the last stop (vclock.cc)
-  bool vclock_count_known = false;
-  bool shares_vm = false;        // made with or made a CLONE_VM child that is not a thread
+  // The clock state the process's memory holds (time.cc, vclock.cc): copied at fork with
+  // the memory, reset at exec with it.
+  struct ClockPage {
+    uint64_t vdso_entry = 0;    // the vDSO's clock_gettime, patched at exec to make the syscall
+    uint64_t page = 0;          // the in-process clock page, once set up (0: none)
+    bool refused = false;       // setting it up failed: the syscall it stays
+    uint32_t syscalls = 0;      // clock reads through the vDSO's syscall so far
+    uint64_t count = 0;         // the page's read count as of the last stop
+    bool count_known = false;   // `count` is still the page's (no other process ran since)
+    bool shares_vm = false;     // made with or made a CLONE_VM child that is not a thread
+  } clock;
 };
 
 inline bool Thread::is_leader() const { return proc && tid == proc->tgid; }

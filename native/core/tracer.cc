@@ -802,11 +802,9 @@ void Tracer::on_new_child(Thread* t, int event) {
     p->ns_pid = ns_tid;
     p->parent = (t->clone_flags & CLONE_PARENT) ? t->proc->parent : t->proc;
     p->pidfd = open_pidfd(tid);
-    p->vdso_clock_gettime = t->proc->vdso_clock_gettime;  // the child's memory is a copy
-    p->vclock_page = t->proc->vclock_page;
-    p->vclock_refused = t->proc->vclock_refused;
-    p->vclock_syscalls = t->proc->vclock_syscalls;
-    if (t->clone_flags & CLONE_VM) p->shares_vm = t->proc->shares_vm = true;  // vfork, posix_spawn
+    p->clock = t->proc->clock;  // the child's memory is a copy (or, with CLONE_VM, the same)
+    p->clock.count_known = false;
+    if (t->clone_flags & CLONE_VM) p->clock.shares_vm = t->proc->clock.shares_vm = true;  // vfork, posix_spawn
     th->proc = p.get();
     all_procs_.push_back(std::move(p));
     ++stats_.processes;

@@ -359,11 +359,7 @@ bool vdso_symbols(const std::vector<uint8_t>& img, uint64_t base, std::vector<Vd
 }
 
 void patch_vdso(Tracer& tr, Thread& t) {
-  t.proc->vdso_clock_gettime = 0;  // a new program: no vDSO entry, no clock page yet
-  t.proc->vclock_page = 0;
-  t.proc->vclock_refused = false;
-  t.proc->vclock_syscalls = 0;
-  t.proc->vclock_count_known = false;
+  t.proc->clock = {};  // a new program in new memory: no vDSO entry, no clock page yet
   uint64_t start = 0, end = 0;
   if (!find_mapping(t.tid, "[vdso]", &start, &end)) return;  // no vDSO: every call is a syscall
   if (end <= start || end - start > (1 << 20)) return;
@@ -409,7 +405,7 @@ void patch_vdso(Tracer& tr, Thread& t) {
     }
     done.push_back(s.addr);
     ++patched;
-    if (e->nr == SYS_clock_gettime && s.size >= 16) t.proc->vdso_clock_gettime = s.addr;  // vclock.cc may redirect it
+    if (e->nr == SYS_clock_gettime && s.size >= 16) t.proc->clock.vdso_entry = s.addr;  // vclock.cc may redirect it
   }
   tr.log(2, "vdso of %d at %llx: %d entries now make syscalls", t.tid, static_cast<unsigned long long>(start), patched);
 }

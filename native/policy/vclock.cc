@@ -90,13 +90,13 @@ bool fast_clock(int clk) {
 // many stops would have (a tracee-written count: bounded, it cannot stall the tracer).
 void fold(Tracer& tr, Thread& t) {
   note_clock_fold(0);
-  uint64_t page = t.proc ? t.proc->vclock_page : 0;
+  uint64_t page = t.proc ? t.proc->clock.page : 0;
   if (!page) return;
   uint64_t v[3];  // count, real_offset, count_folded
-  t.proc->vclock_count_known = false;
+  t.proc->clock.count_known = false;
   if (!get_user(t.tid, page + offsetof(State, count), v, sizeof v)) return;
-  t.proc->vclock_count = v[0];  // for the resume, unless memory is shared (see sync)
-  t.proc->vclock_count_known = !t.proc->shares_vm;
+  t.proc->clock.count = v[0];  // for the resume, unless memory is shared (see sync)
+  t.proc->clock.count_known = !t.proc->clock.shares_vm;
   uint64_t reads = v[0] - v[2];
   if (reads == 0) return;
   if (reads > (1u << 16)) reads = 1u << 16;
@@ -107,14 +107,14 @@ void fold(Tracer& tr, Thread& t) {
 
 // Resume hook: the page's base is the logical clock now.
 void sync(Tracer& tr, Thread& t) {
-  uint64_t page = t.proc ? t.proc->vclock_page : 0;
+  uint64_t page = t.proc ? t.proc->clock.page : 0;
   if (!page) return;
   // The count the fold at the thread's stop read, when nothing can have changed it since:
   // threads of the process run only after their own stop's fold, but a process sharing
   // the memory without being a thread (vfork, CLONE_VM) may have run in between.
-  uint64_t count = t.proc->vclock_count;
-  if (!t.proc->vclock_count_known && !get_user(t.tid, page + offsetof(State, count), &count, sizeof count)) return;
-  t.proc->vclock_count_known = false;
+  uint64_t count = t.proc->clock.count;
+  if (!t.proc->clock.count_known && !get_user(t.tid, page + offsetof(State, count), &count, sizeof count)) return;
+  t.proc->clock.count_known = false;
   uint64_t head[2] = {static_cast<uint64_t>(tr.monotonic_ns()), count};
   put_user(t.tid, page, head, sizeof head);
 }
@@ -137,14 +137,14 @@ ExitVerdict setup_exit(SysCtx& c) {
     uint64_t code = page + kCodeAt;
     memcpy(jump + 2, &code, sizeof code);
     ok = put_user(c.t.tid, page, img.data(), img.size()) &&
-         write_mem(c.t.tid, p.vdso_clock_gettime, jump, sizeof jump) == static_cast<ssize_t>(sizeof jump);
+         write_mem(c.t.tid, p.clock.vdso_entry, jump, sizeof jump) == static_cast<ssize_t>(sizeof jump);
     if (ok) {
-      p.vclock_page = page;
+      p.clock.page = page;
       c.tr.count("vclock-pages");
     }
   }
   if (!ok) {
-    p.vclock_refused = true;
+    p.clock.refused = true;
     c.tr.log(1, "vclock: no clock page for %d (mmap: %ld): its clock reads stay syscalls", c.t.tid, addr);
   }
   // The read itself, as the syscall's handler answers it.
@@ -168,13 +168,13 @@ Verdict on_clock_gettime(SysCtx& c) {
   Process& p = *c.t.proc;
   // Only a read through the vDSO's syscall stub (mov eax, 228 / syscall: 7 bytes), of a
   // clock the page answers, by a process without a page, with non-negative wall times.
-  if (p.vclock_page || p.vclock_refused || !p.vdso_clock_gettime || c.regs.rip != p.vdso_clock_gettime + 7 ||
+  if (p.clock.page || p.clock.refused || !p.clock.vdso_entry || c.regs.rip != p.clock.vdso_entry + 7 ||
       !fast_clock(static_cast<int>(c.arg(0))) || c.tr.realtime_ns() < 0)
     return Verdict::Pass;
   // A page costs every later stop of the process two small memory transfers: worth it only
   // for a program that reads the clock again and again (tar reads it once, Python
   // thousands of times).
-  if (++p.vclock_syscalls < kReadsBeforePage) return Verdict::Pass;
+  if (++p.clock.syscalls < kReadsBeforePage) return Verdict::Pass;
   c.regs.orig_rax = SYS_mmap;
   c.set_arg(0, 0);
   c.set_arg(1, kPageSize);
