@@ -1,5 +1,6 @@
 // Small I/O helpers shared by the tracer and the processes it starts.
 #pragma once
+#include <fcntl.h>
 #include <string>
 #include <unistd.h>
 
@@ -15,6 +16,24 @@ inline void write_all(int fd, const std::string& s) {
     p += w;
     n -= static_cast<size_t>(w);
   }
+}
+
+// Appends what is left to read from fd to *out; false on a read error.
+inline bool read_all(int fd, std::string* out) {
+  char buf[8192];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out->append(buf, static_cast<size_t>(n));
+  return n == 0;
+}
+
+// The whole file at path (a /proc file, typically); false when it cannot be opened or read.
+inline bool read_file(const std::string& path, std::string* out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  out->clear();
+  bool ok = read_all(fd, out);
+  close(fd);
+  return ok;
 }
 
 }  // namespace det

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "core/io_util.h"
 #include "core/tracer.h"
 #include "policy/clock.h"
 
@@ -149,13 +150,8 @@ void learn_site(Thread& t, uint64_t rip) {
 bool has_ld_debug(pid_t tid) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/environ", tid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return true;  // cannot tell: leave the loader alone
   std::string env;
-  char buf[8192];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) env.append(buf, static_cast<size_t>(n));
-  close(fd);
+  if (!read_file(path, &env)) return true;  // cannot tell: leave the loader alone
   return env.compare(0, 9, "LD_DEBUG=") == 0 || env.find(std::string("\0LD_DEBUG=", 10)) != std::string::npos;
 }
 

@@ -54,6 +54,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "core/io_util.h"
 #include "core/tracer.h"
 #include "policy/machine.h"
 #include "policy/virtual_file.h"
@@ -254,17 +255,6 @@ std::vector<std::string> split_ws(const std::string& s) {
     i = j;
   }
   return v;
-}
-
-bool read_whole(const std::string& path, std::string* out) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  out->clear();
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) out->append(buf, static_cast<size_t>(n));
-  close(fd);
-  return n == 0;
 }
 
 struct Target {
@@ -531,7 +521,7 @@ bool generate(SysCtx& c, const std::vector<std::string>& p, std::string* out, st
     return true;
   }
   std::string real;
-  if (!read_whole("/proc/" + std::to_string(c.t.tid) + "/root/proc/" + rel + "/" + what, &real)) return false;
+  if (!read_file("/proc/" + std::to_string(c.t.tid) + "/root/proc/" + rel + "/" + what, &real)) return false;
   if (what == "stat") *out = fix_stat(tr, real, tg);
   else if (what == "statm") *out = fix_statm(real);
   else if (what == "limits") *out = fix_limits(real);

@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/io_util.h"
 #include "core/tracer.h"
 #include "policy/fs_meta.h"
 #include "policy/inode_map.h"
@@ -93,14 +94,10 @@ bool shown_cache(SysCtx& c, int dirfd, const std::string& pyc_path, bool nofollo
     fsmeta::VirtualMeta virt;
     if (src >= 0 && observe_fd(c, src, &real, &virt) && S_ISREG(real.mode) && le32(h + 8) == seconds32(real.mtime) &&
         le32(h + 12) == static_cast<uint32_t>(real.size) && seconds32(virt.mtime) != seconds32(real.mtime)) {
-      out->resize(static_cast<size_t>(st.st_size));
-      size_t off = 0;
-      while (off < out->size()) {
-        ssize_t r = pread(pyc, &(*out)[off], out->size() - off, static_cast<off_t>(off));
-        if (r <= 0) break;
-        off += static_cast<size_t>(r);
-      }
-      if (off == out->size() && memcmp(out->data(), h, kHeader) == 0) {
+      out->clear();
+      out->reserve(static_cast<size_t>(st.st_size));
+      // From offset 0: only pread has touched the descriptor.
+      if (read_all(pyc, out) && out->size() == static_cast<size_t>(st.st_size) && memcmp(out->data(), h, kHeader) == 0) {
         put_le32(reinterpret_cast<unsigned char*>(&(*out)[8]), seconds32(virt.mtime));
         ok = true;
       }
