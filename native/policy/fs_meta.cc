@@ -85,10 +85,6 @@ constexpr int64_t kUtimeNow = (1L << 30) - 1, kUtimeOmit = (1L << 30) - 2;
 
 // ----- the file a call names, seen from the tracer -----------------------------------------
 
-}  // namespace
-
-namespace {
-
 // The sandbox's root, the same for every tracee for the whole run (one mount namespace,
 // whose mounts cannot change; chroot and pivot_root are refused): opened once.
 int sandbox_root(SysCtx& c) {
@@ -355,9 +351,9 @@ bool on_procfs(SysCtx& c, int fd, uint64_t dev) {
 // the kernel would for the tracee (open_exactly), stats it, writes the virtual result and
 // the call returns without entering the kernel: half the stops of running the call and
 // rewriting its result at the exit stop. A file surely missing fails the same way (ENOENT,
-// ENOTDIR: a third of a compiler's stats, probing its search paths). A file it cannot find that way (an error the
-// tracee must get from the kernel, a path that leaves the starting directory, procfs
-// whose answers depend on who asks) takes the two-stop path.
+// ENOTDIR: a third of a compiler's stats, probing its search paths). A file it cannot find
+// that way (an error the tracee must get from the kernel, a path that leaves the starting
+// directory, procfs whose answers depend on who asks) takes the two-stop path.
 Verdict on_stat(SysCtx& c) {
   StatArgs a = stat_args(c.nr(), c.regs);
   if (a.plain) {
