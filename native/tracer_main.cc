@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   det::HostProbe host = det::probe_host();
+  cfg.share_tsc_trap = host.tsc_trap.available;
   det::Tracer tracer(cfg);
   int status = tracer.run();
   if (!tracer.failure().empty()) fprintf(stderr, "dettrace: %s\n", tracer.failure().c_str());

@@ -21,6 +21,8 @@ struct RunConfig {
   int debug = 0;                       // --debug N
   std::string log;                     // --log FILE
   std::string hostname = "det";        // hostname/nodename seen inside
+  bool share_tsc_trap = false;         // the tracer thread traps rdtsc too (tsc_share.cc);
+                                       // only the stand-alone tracer process sets it
 };
 
 }  // namespace det

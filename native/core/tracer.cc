@@ -1,4 +1,5 @@
 #include "core/tracer.h"
+#include "core/tsc_share.h"
 
 #include <algorithm>
 #include <exception>
@@ -266,8 +267,7 @@ bool Tracer::launch() {
 // The loop.
 
 int Tracer::run() {
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  struct timespec t0 = host_clock(CLOCK_MONOTONIC), t1;
   if (!launch()) {
     exit_code_ = 125;
     if (init_pid_ > 0) {
@@ -283,6 +283,7 @@ int Tracer::run() {
       if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0) it.it_value.tv_usec = 1;
       setitimer(ITIMER_REAL, &it, nullptr);
     }
+    if (cfg_.share_tsc_trap && share_tsc_trap()) log(1, "tsc: the tracer traps rdtsc too (no CR4 write per stop; its own read was caught)");
     try {
       main_loop();
     } catch (const std::exception& e) {
@@ -294,6 +295,7 @@ int Tracer::run() {
       finished_ = false;
       end_run_killing_all("internal error");
     }
+    unshare_tsc_trap();
     struct itimerval off{};
     setitimer(ITIMER_REAL, &off, nullptr);
     if (main_done_) {
@@ -308,7 +310,7 @@ int Tracer::run() {
     else if (interrupted_by_) exit_code_ = 128 + interrupted_by_;
     else if (!failure_.empty()) exit_code_ = 125;
   }
-  clock_gettime(CLOCK_MONOTONIC, &t1);
+  t1 = host_clock(CLOCK_MONOTONIC);
   duration_ms_ = static_cast<double>(t1.tv_sec - t0.tv_sec) * 1e3 + static_cast<double>(t1.tv_nsec - t0.tv_nsec) / 1e6;
   return exit_code_;
 }
@@ -360,6 +362,9 @@ void Tracer::main_loop() {
       break;
     }
     idle_rounds = 0;
+    if (rearm_tsc_trap()) {
+      log(1, "tsc: the tracer read the time-stamp counter; trap armed again");
+    }
     prev_seq_ = t->seq;
     run_thread(t);
   }

@@ -63,6 +63,7 @@
 #include <unordered_map>
 
 #include "core/tracer.h"
+#include "core/tsc_share.h"
 
 namespace det {
 namespace fsmeta {
@@ -72,11 +73,8 @@ constexpr int64_t kNsPerSec = 1000000000LL;
 constexpr int kShift = 16;
 constexpr int64_t kBand = int64_t(1) << (63 - kShift);  // below the epoch: ~39 hours
 
-int64_t real_now(clockid_t clk = CLOCK_REALTIME) {
-  struct timespec ts;
-  clock_gettime(clk, &ts);
-  return to_ns(ts.tv_sec, ts.tv_nsec);
-}
+// By the system call: the tracer traps rdtsc (tsc_share.cc), which the vDSO would use.
+int64_t real_now(clockid_t clk = CLOCK_REALTIME) { return host_clock_ns(clk); }
 
 // The tracer's start: files whose ctime is older existed before the run. File times come
 // from the coarse clock (or, with multigrain timestamps, a finer one, never below it), so

@@ -56,13 +56,22 @@ int main(void) {
   CHECK(si.si_pid == c && si.si_status == 6, "reap status %d", si.si_status);
   say("WNOWAIT then reap: status %d\n", si.si_status);
 
-  /* 3. WSTOPPED / WCONTINUED */
+  /* 3. WSTOPPED / WCONTINUED. The child waits, once continued, until the parent has seen
+     it continued: had it exited first, there would be no continued child left to report
+     (a race that failed natively once). */
+  int hold[2];
+  if (pipe(hold) != 0) FAIL("pipe");
   c = fork();
   if (c < 0) FAIL("fork");
   if (c == 0) {
+    close(hold[1]);
     raise(SIGSTOP);
+    char b;
+    while (read(hold[0], &b, 1) > 0) {
+    }
     _exit(9);
   }
+  close(hold[0]);
   zero(&si);
   if (waitid(P_PID, (id_t)c, &si, WSTOPPED) != 0) FAIL("waitid WSTOPPED");
   CHECK(si.si_code == CLD_STOPPED && si.si_status == SIGSTOP, "stopped: code %d status %d", si.si_code,
@@ -73,6 +82,7 @@ int main(void) {
   if (waitid(P_PID, (id_t)c, &si, WCONTINUED) != 0) FAIL("waitid WCONTINUED");
   CHECK(si.si_code == CLD_CONTINUED, "continued: code %d", si.si_code);
   say("WCONTINUED: code CLD_CONTINUED\n");
+  close(hold[1]);
   zero(&si);
   if (waitid(P_PID, (id_t)c, &si, WEXITED) != 0) FAIL("waitid WEXITED");
   CHECK(si.si_code == CLD_EXITED && si.si_status == 9, "exit status %d", si.si_status);
