@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstdint>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 #include "core/ptrace_ops.h"
@@ -26,6 +27,9 @@ enum class Verdict : uint8_t {
 
 struct SysCtx {
   SysCtx(Tracer& tr_, Thread& t_, Regs& regs_) : tr(tr_), t(t_), regs(regs_) {}
+  ~SysCtx();
+  SysCtx(const SysCtx&) = delete;
+  SysCtx& operator=(const SysCtx&) = delete;
   Tracer& tr;
   Thread& t;
   Regs& regs;          // entry registers (at exit stops: exit registers, rax = result)
@@ -71,10 +75,22 @@ struct SysCtx {
     return path_ok_ ? &path_ : nullptr;
   }
 
+  // The tracer's copy of the tracee's descriptor `fd` (pidfd_getfd: the same open file
+  // description) and what fstat says of it, taken once per stop however many handlers of
+  // the call ask (read: random.cc, time.cc's timerfds, blocking.cc); closed with the stop.
+  // -1 / nullptr when the tracee has no such descriptor (errno as grab_fd left it).
+  int fd_copy(int fd);
+  const struct stat* fd_stat(int fd);
+  // The copy, now the caller's to close: a block keeps it past the stop.
+  int take_fd_copy(int fd);
+
  private:
   std::string path_;
   uint64_t path_addr_ = 0;
   bool path_read_ = false, path_ok_ = false;
+  int fd_ = -1, fd_local_ = -1, fd_errno_ = 0;
+  bool fd_stat_done_ = false, fd_stat_ok_ = false;
+  struct stat fd_st_;
 };
 
 using Handler = Verdict (*)(SysCtx&);

@@ -36,26 +36,21 @@ constexpr int64_t kNsPerSec = 1000000000LL;
 // eventfds...), else -1. Regular files, directories, block devices and the memory devices
 // (/dev/null, zero, full, random, urandom) never block.
 int blocking_fd(SysCtx& c, int fd) {
-  int local = grab_fd(c.t.proc->pidfd, c.t.tid, fd);
-  if (local < 0) return -1;  // bad fd: the kernel gives the error
-  struct stat st;
+  if (c.fd_copy(fd) < 0) return -1;  // bad fd: the kernel gives the error
+  const struct stat* st = c.fd_stat(fd);
   bool may_block = true;
-  if (fstat(local, &st) == 0) {
-    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) may_block = false;
-    if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1) may_block = false;
+  if (st) {
+    if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode) || S_ISBLK(st->st_mode)) may_block = false;
+    if (S_ISCHR(st->st_mode) && major(st->st_rdev) == 1) may_block = false;
     // det's own stdin/stdout/stderr lead outside: the call runs in the kernel and may
     // block there (see Tracer::is_external), like a slow disk would.
-    if (c.tr.is_external(st.st_dev, st.st_ino)) may_block = false;
+    if (c.tr.is_external(st->st_dev, st->st_ino)) may_block = false;
   }
   if (may_block) {
-    int fl = fcntl(local, F_GETFL);
+    int fl = fcntl(c.fd_copy(fd), F_GETFL);
     if (fl < 0 || (fl & O_NONBLOCK)) may_block = false;  // the program asked not to block
   }
-  if (!may_block) {
-    close(local);
-    return -1;
-  }
-  return local;
+  return may_block ? c.take_fd_copy(fd) : -1;
 }
 
 Block fd_block(BlockKind kind, int local) {

@@ -163,17 +163,11 @@ Verdict on_getrandom(SysCtx& c) {
 // Is the tracee's fd one of the random devices (1:8 random, 1:9 urandom)? 1: yes, readable;
 // -EBADF: yes, but not open for reading; 0: no.
 int random_device(SysCtx& c, int fd) {
-  int local = grab_fd(c.t.proc->pidfd, c.t.tid, fd);
-  if (local < 0) return 0;
-  struct stat st;
-  int r = 0;
-  if (fstat(local, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
-      (minor(st.st_rdev) == 8 || minor(st.st_rdev) == 9)) {
-    int fl = fcntl(local, F_GETFL);
-    r = (fl >= 0 && (fl & O_ACCMODE) != O_WRONLY) ? 1 : -EBADF;
-  }
-  close(local);
-  return r;
+  const struct stat* st = c.fd_stat(fd);
+  if (!st || !S_ISCHR(st->st_mode) || major(st->st_rdev) != 1 || (minor(st->st_rdev) != 8 && minor(st->st_rdev) != 9))
+    return 0;
+  int fl = fcntl(c.fd_copy(fd), F_GETFL);
+  return (fl >= 0 && (fl & O_ACCMODE) != O_WRONLY) ? 1 : -EBADF;
 }
 
 Verdict on_read(SysCtx& c) {

@@ -849,7 +849,7 @@ Verdict on_timerfd_create(SysCtx& c) { return c.allow_exit(timerfd_create_exit);
 // included: the open file is compared), or nullptr.
 Timer* timerfd_of(SysCtx& c, int fd) {
   if (!g_have_timerfds || fd < 0) return nullptr;
-  int local = grab_fd(c.t.proc->pidfd, c.t.tid, fd);
+  int local = c.fd_copy(fd);
   if (local < 0) return nullptr;
   Timer* found = nullptr;
   pid_t self = getpid();
@@ -861,7 +861,6 @@ Timer* timerfd_of(SysCtx& c, int fd) {
       break;
     }
   }
-  close(local);
   return found;
 }
 
