@@ -213,6 +213,23 @@ test('clock reads through the vDSO are answered in the process: monotonic across
   expect(b.stdout).toBe(a.stdout);
 }, 200_000);
 
+test('a call through the i386 ABI (int 0x80) fails with ENOSYS and is reported as i386:N; --strict refuses the run', async () => {
+  // The filter raises SIGSYS for foreign ABIs (so seccomp stops need no ABI check); the
+  // tracer records the call, sets ENOSYS and does not deliver the signal.
+  const dir = workDirWith(buildPrograms(), ['int80']);
+  const native = await runProcess(join(dir, 'int80'), [], { limitMs: 10_000 });
+  expect(native.stdout).toBe('int 0x80 getpid: the pid\ngetpid after: ok\n');
+  const report = join(work, 'int80.json');
+  const r = await runTraced(dir, ['/build/int80'], ['--report', report], { limitMs: 60_000 });
+  expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'int 0x80 getpid: ENOSYS\ngetpid after: ok\n' });
+  const rep = JSON.parse(readFileSync(report, 'utf8'));
+  expect(rep.unsupported).toEqual([expect.objectContaining({ syscall: 'i386:20', count: 1 })]);
+  const strict = await runTraced(dir, ['/build/int80'], ['--strict'], { limitMs: 60_000 });
+  expect(strict.code).toBe(125);
+  expect(strict.stderr).toContain('the command used syscall i386:20');
+  expect(strict.stdout).toBe('');
+});
+
 test('the tracer traps rdtsc like its tracees (no CR4 write per stop); a tracee\'s rdtsc still reads the logical clock', async () => {
   // tsc_share.cc: with only the tracee trapping, every stop rewrote CR4 twice (22 us per
   // stop in a VM instead of 13). The tracer tries its SIGSEGV net once at the start.

@@ -76,13 +76,13 @@ std::vector<sock_filter> build_filter() {
 
   std::vector<sock_filter> out;
   out.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-  // Foreign ABI (i386 via int 0x80): trace, so it is recorded and refused.
+  // Foreign ABI (i386 via int 0x80): SIGSYS, which the tracer records and refuses.
   out.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0));
-  out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 1));  // data 1: foreign ABI
+  out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_TRAP | kForeignAbiData));
   out.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
-  // x32 numbers carry bit 30: trace them too.
+  // x32 numbers carry bit 30 (seen in orig_rax): traced, recorded as unknown.
   out.push_back(jump(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1));
-  out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 1));  // data 1: foreign ABI
+  out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
   emit_tree(out, ranges, 0, ranges.size());
   return out;
 }

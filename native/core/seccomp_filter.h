@@ -1,13 +1,19 @@
 // The seccomp-bpf filter derived from the syscall table: Allow entries run without a stop,
-// everything else (Trace, Deny*, unknown numbers, foreign ABIs) stops the tracee with
+// everything else (Trace, Deny*, unknown numbers, x32 numbers) stops the tracee with
 // SECCOMP_RET_TRACE so the tracer dispatches or records it, except the cases of Trace
-// entries that syscall_stops.def says need no stop.
+// entries that syscall_stops.def says need no stop. Calls through a foreign ABI (i386's
+// int 0x80) raise SIGSYS (SECCOMP_RET_TRAP with data kForeignAbiData), which the tracer
+// records and refuses with ENOSYS: so a seccomp stop is always an x86-64 call and the
+// tracer need not ask which ABI each stop came from.
 #pragma once
 #include <linux/filter.h>
 #include <string>
 #include <vector>
 
 namespace det {
+
+// SECCOMP_RET_DATA of the foreign-ABI rule: the si_errno of its SIGSYS.
+constexpr unsigned kForeignAbiData = 0xde7;
 
 // Throws std::logic_error when syscall_stops.def names a call the table does not trace.
 std::vector<sock_filter> build_seccomp_filter();

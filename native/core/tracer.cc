@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/sandbox.h"
+#include "core/seccomp_filter.h"
 #include "core/io_util.h"
 #include "core/sandbox_init.h"
 #include "core/syscall_table.h"
@@ -37,9 +39,6 @@ namespace {
 constexpr long kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
                                 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEVFORKDONE |
                                 PTRACE_O_TRACEEXIT | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
-
-// SECCOMP_RET_DATA value of stops for calls from a foreign ABI (see seccomp_filter.cc).
-constexpr unsigned long kForeignAbi = 1;
 
 int event_of(int status) { return status >> 16; }
 
@@ -663,9 +662,9 @@ bool Tracer::dispatch(Thread* t) {
 
   if (r.orig_rax == SYS_restart_syscall && !restart_as_interrupted_call(t, r)) return apply(t, ctx, ctx.emulate(-EINTR));
   long nr = static_cast<long>(r.orig_rax);
-  unsigned long data = 0;
-  ptrace(PTRACE_GETEVENTMSG, t->tid, nullptr, &data);
-  const SyscallEntry* e = data == kForeignAbi ? nullptr : syscall_entry(nr);
+  // Always an x86-64 call: foreign ABIs raise SIGSYS instead (seccomp_filter.h), so no
+  // PTRACE_GETEVENTMSG per stop to ask.
+  const SyscallEntry* e = syscall_entry(nr);
   if (!retry) count(e ? e->group : "unsupported");
   log(2, "%d %s(%llx, %llx, %llx)%s", t->ns_tid ? t->ns_tid : t->tid,
       e ? e->name : "?", static_cast<unsigned long long>(r.rdi), static_cast<unsigned long long>(r.rsi),
@@ -673,17 +672,7 @@ bool Tracer::dispatch(Thread* t) {
 
   if (!e || e->action == Action::DenyENOSYS) {
     char buf[32];
-    std::string name = data == kForeignAbi ? "i386:" + std::to_string(nr) : syscall_name(nr, buf);
-    auto& u = stats_.unsupported[name];
-    if (u.count++ == 0) {
-      u.pid = t->proc->ns_pid ? t->proc->ns_pid : t->proc->tgid;
-      log(1, "unsupported syscall %s: failing it with ENOSYS", name.c_str());
-    }
-    if (cfg_.strict) {
-      refuse("refused: the command used syscall " + name +
-             ", which det cannot determinize (--strict)");
-      return false;
-    }
+    if (!note_unsupported(t, syscall_name(nr, buf))) return false;
     return apply(t, ctx, ctx.emulate(-ENOSYS));
   }
   if (e->action == Action::DenyEPERM) {
@@ -878,12 +867,51 @@ bool Tracer::on_exit_event(Thread* t) {
   return true;  // its death report follows
 }
 
+bool Tracer::note_unsupported(Thread* t, const std::string& name) {
+  auto& u = stats_.unsupported[name];
+  if (u.count++ == 0) {
+    u.pid = t->proc->ns_pid ? t->proc->ns_pid : t->proc->tgid;
+    log(1, "unsupported syscall %s: failing it with ENOSYS", name.c_str());
+  }
+  if (!cfg_.strict) return true;
+  refuse("refused: the command used syscall " + name + ", which det cannot determinize (--strict)");
+  return false;
+}
+
+// The SIGSYS of the filter's foreign-ABI rule: the call (never run) is recorded as
+// unsupported and fails with ENOSYS, the signal is not delivered. SECCOMP_RET_TRAP put the
+// call's registers back (rax = the number), so rax is set here. False: not that SIGSYS
+// (another filter's, or sent by a program), delivered as usual.
+bool Tracer::refuse_foreign_abi(Thread* t) {
+  constexpr int kSysSeccomp = 1;  // si_code of a seccomp SIGSYS (asm-generic/siginfo.h)
+  siginfo_t si;
+  if (ptrace(PTRACE_GETSIGINFO, t->tid, nullptr, &si) != 0 || si.si_code != kSysSeccomp ||
+      static_cast<unsigned>(si.si_errno) != kForeignAbiData || si.si_arch == AUDIT_ARCH_X86_64)
+    return false;
+  tick(t);
+  count("unsupported");
+  std::string name = (si.si_arch == AUDIT_ARCH_I386 ? "i386:" : "abi-" + std::to_string(si.si_arch) + ":") +
+                     std::to_string(si.si_syscall);
+  log(2, "%d %s (foreign ABI)", t->ns_tid ? t->ns_tid : t->tid, name.c_str());
+  if (!note_unsupported(t, name)) return true;
+  Regs r;
+  if (get_regs(t->tid, &r)) {
+    r.rax = static_cast<uint64_t>(-ENOSYS);
+    set_regs(t->tid, r);
+  }
+  return true;
+}
+
 bool Tracer::on_signal(Thread* t, int sig) {
   // The next stop is not the re-issue of a would-block call any more: a handler runs.
   if (t->would_block) {
     t->would_block = false;
     if (t->pending_block.local_fd >= 0) close(t->pending_block.local_fd);
     t->pending_block = Block{};
+  }
+  if (sig == SIGSYS && refuse_foreign_abi(t)) {
+    if (finished_) return false;  // refused (--strict): the run is ending
+    sig = 0;
   }
   for (SignalHook h : signal_hooks())
     if (h(*this, *t, sig)) {

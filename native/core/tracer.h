@@ -101,6 +101,9 @@ class Tracer {
   void on_exec(Thread* t);
   bool on_exit_event(Thread* t);
   bool on_signal(Thread* t, int sig);
+  bool refuse_foreign_abi(Thread* t);
+  // Records a call det does not support; false if --strict refused the run for it.
+  bool note_unsupported(Thread* t, const std::string& name);
   // status: as waitpid reported it, or kDeathUnknown when the report was lost.
   void on_death(Thread* t, int status);
   static constexpr int kDeathUnknown = -1;  // neither WIFEXITED nor WIFSIGNALED
