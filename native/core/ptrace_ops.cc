@@ -23,6 +23,28 @@ static ssize_t proc_mem_io(pid_t tid, uint64_t addr, void* buf, size_t len, bool
   return n;
 }
 
+CodeMem::~CodeMem() {
+  if (fd_ >= 0) close(fd_);
+}
+
+bool CodeMem::open_file() {
+  if (fd_ >= 0) return true;
+  if (failed_) return false;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/mem", tid_);
+  fd_ = open(path, O_RDWR | O_CLOEXEC);
+  failed_ = fd_ < 0;
+  return !failed_;
+}
+
+bool CodeMem::read(uint64_t addr, void* buf, size_t len) {
+  return open_file() && pread(fd_, buf, len, static_cast<off_t>(addr)) == static_cast<ssize_t>(len);
+}
+
+bool CodeMem::write(uint64_t addr, const void* buf, size_t len) {
+  return open_file() && pwrite(fd_, buf, len, static_cast<off_t>(addr)) == static_cast<ssize_t>(len);
+}
+
 ssize_t read_mem(pid_t tid, uint64_t addr, void* buf, size_t len) {
   iovec local{buf, len};
   iovec remote{reinterpret_cast<void*>(addr), len};

@@ -40,6 +40,26 @@ bool set_regs(pid_t tid, const Regs& r);
 // Return the number of bytes transferred, -1 on error.
 ssize_t read_mem(pid_t tid, uint64_t addr, void* buf, size_t len);
 ssize_t write_mem(pid_t tid, uint64_t addr, const void* buf, size_t len);
+// The tracee's /proc/<tid>/mem held open for a series of accesses to its read-only code
+// (the patches made at exec): one open for all of them, where each write_mem would first
+// fail in process_vm_writev (read-only pages) and then open the file for that one write.
+class CodeMem {
+ public:
+  explicit CodeMem(pid_t tid) : tid_(tid) {}
+  ~CodeMem();
+  CodeMem(const CodeMem&) = delete;
+  CodeMem& operator=(const CodeMem&) = delete;
+  // All `len` bytes or false.
+  bool read(uint64_t addr, void* buf, size_t len);
+  bool write(uint64_t addr, const void* buf, size_t len);
+
+ private:
+  bool open_file();
+  pid_t tid_;
+  int fd_ = -1;
+  bool failed_ = false;
+};
+
 // Tracee memory as copy_to_user/copy_from_user see it: process_vm_* only, so a read-only or
 // unmapped buffer fails (the caller answers EFAULT, as the kernel would), where write_mem's
 // /proc/<pid>/mem fallback would write through the protection. False also for address 0.

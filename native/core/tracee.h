@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "core/proc_maps.h"
 #include "core/ptrace_ops.h"
 
 namespace det {
@@ -117,7 +118,17 @@ struct Process {
     bool count_known = false;   // `count` is still the page's (no other process ran since)
     bool shares_vm = false;     // made with or made a CLONE_VM child that is not a thread
   } clock;
+  // Its memory map as exec left it, read on first use after each exec (maps_since_exec).
+  std::vector<MapLine> exec_maps;
+  bool exec_maps_read = false;
 };
+
+// The process's memory map as of its exec (the vDSO and the dynamic loader stay where exec
+// put them), read once however many exec hooks and later traps look.
+inline const std::vector<MapLine>& maps_since_exec(Process& p) {
+  if (!p.exec_maps_read) p.exec_maps_read = read_proc_maps(p.tgid, &p.exec_maps);
+  return p.exec_maps;
+}
 
 inline bool Thread::is_leader() const { return proc && tid == proc->tgid; }
 

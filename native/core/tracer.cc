@@ -844,6 +844,8 @@ void Tracer::await_vfork_done(Thread* parent) {
 void Tracer::on_exec(Thread* t) {
   if (!t->proc->ns_pid) t->proc->ns_pid = read_ns_tid(t->tid, nullptr);
   if (!t->ns_tid) t->ns_tid = t->proc->ns_pid;
+  t->proc->exec_maps_read = false;  // a new memory map
+  t->proc->exec_maps.clear();
   if (t->vfork_parent) {
     Thread* parent = t->vfork_parent;
     t->vfork_parent = nullptr;

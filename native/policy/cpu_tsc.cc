@@ -116,35 +116,19 @@ struct Site {
 };
 std::set<Site> g_sites;
 
-struct Mapping {
-  unsigned long start, end, off, ino;
-  std::string dev;
-};
-
-// The executable mappings of the loader in `tid`.
-std::vector<Mapping> loader_mappings(pid_t tid) {
-  std::vector<Mapping> out;
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/maps", tid);
-  FILE* f = fopen(path, "re");
-  if (!f) return out;
-  char line[768];
-  while (fgets(line, sizeof line, f)) {
-    Mapping m;
-    char perms[8], dev[32], file[512] = "";
-    if (sscanf(line, "%lx-%lx %7s %lx %31s %lu %511s", &m.start, &m.end, perms, &m.off, dev, &m.ino, file) < 6) continue;
-    size_t n = strlen(file), k = strlen(kLoader);
-    if (perms[2] != 'x' || n < k || strcmp(file + n - k, kLoader) != 0) continue;
-    m.dev = dev;
-    out.push_back(m);
-  }
-  fclose(f);
+// The executable mappings of the loader, as exec left them.
+std::vector<const MapLine*> loader_mappings(Thread& t) {
+  std::vector<const MapLine*> out;
+  size_t k = strlen(kLoader);
+  for (const MapLine& m : maps_since_exec(*t.proc))
+    if (m.perms.size() > 2 && m.perms[2] == 'x' && m.path.size() >= k && m.path.compare(m.path.size() - k, k, kLoader) == 0)
+      out.push_back(&m);
   return out;
 }
 
 void learn_site(Thread& t, uint64_t rip) {
-  for (const Mapping& m : loader_mappings(t.tid))
-    if (rip >= m.start && rip < m.end) g_sites.insert(Site{m.dev, m.ino, rip - m.start + m.off});
+  for (const MapLine* m : loader_mappings(t))
+    if (rip >= m->start && rip < m->end) g_sites.insert(Site{m->dev, m->ino, rip - m->start + m->off});
 }
 
 bool has_ld_debug(pid_t tid) {
@@ -157,22 +141,18 @@ bool has_ld_debug(pid_t tid) {
 
 void rewrite_loader_reads(Tracer& tr, Thread& t) {
   if (g_sites.empty() || has_ld_debug(t.tid)) return;
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/mem", t.tid);
-  int mem = -1;
+  CodeMem code(t.tid);  // the loader's text is read-only: /proc/<pid>/mem, opened once
   int done = 0;
-  for (const Mapping& m : loader_mappings(t.tid)) {
+  for (const MapLine* m : loader_mappings(t)) {
     for (const Site& s : g_sites) {
-      if (s.dev != m.dev || s.ino != m.ino || s.off < m.off || s.off - m.off + 2 > m.end - m.start) continue;
-      if (mem < 0 && (mem = open(path, O_RDWR | O_CLOEXEC)) < 0) return;
-      off_t at = static_cast<off_t>(m.start + (s.off - m.off));
+      if (s.dev != m->dev || s.ino != m->ino || s.off < m->off || s.off - m->off + 2 > m->end - m->start) continue;
+      uint64_t at = m->start + (s.off - m->off);
       uint8_t insn[2];
-      if (pread(mem, insn, 2, at) != 2 || insn[0] != 0x0f || insn[1] != 0x31) continue;
+      if (!code.read(at, insn, 2) || insn[0] != 0x0f || insn[1] != 0x31) continue;
       static const uint8_t kXorEax[2] = {0x31, 0xc0};
-      if (pwrite(mem, kXorEax, 2, at) == 2) ++done;
+      if (code.write(at, kXorEax, 2)) ++done;
     }
   }
-  if (mem >= 0) close(mem);
   if (done) tr.count("loader-rdtsc-rewritten");
 }
 

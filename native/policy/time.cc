@@ -280,27 +280,6 @@ const VdsoEntry kVdsoEntries[] = {
     {"__vdso_getrandom", -ENOSYS},               {"getrandom", -ENOSYS},
 };
 
-bool find_mapping(pid_t tid, const char* tag, uint64_t* start, uint64_t* end) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/maps", tid);
-  FILE* f = fopen(path, "re");
-  if (!f) return false;
-  char line[512];
-  bool found = false;
-  while (fgets(line, sizeof line, f)) {
-    if (!strstr(line, tag)) continue;
-    unsigned long s, e;
-    if (sscanf(line, "%lx-%lx", &s, &e) == 2) {
-      *start = s;
-      *end = e;
-      found = true;
-      break;
-    }
-  }
-  fclose(f);
-  return found;
-}
-
 // Symbol name -> address in the tracee, for the functions the vDSO exports.
 struct VdsoSym {
   std::string name;
@@ -361,7 +340,9 @@ bool vdso_symbols(const std::vector<uint8_t>& img, uint64_t base, std::vector<Vd
 void patch_vdso(Tracer& tr, Thread& t) {
   t.proc->clock = {};  // a new program in new memory: no vDSO entry, no clock page yet
   uint64_t start = 0, end = 0;
-  if (!find_mapping(t.tid, "[vdso]", &start, &end)) return;  // no vDSO: every call is a syscall
+  for (const MapLine& m : maps_since_exec(*t.proc))
+    if (m.path == "[vdso]") start = m.start, end = m.end;
+  if (!start) return;  // no vDSO: every call is a syscall
   if (end <= start || end - start > (1 << 20)) return;
   std::vector<uint8_t> img(end - start);
   if (read_mem(t.tid, start, img.data(), img.size()) != static_cast<ssize_t>(img.size())) {
@@ -375,6 +356,9 @@ void patch_vdso(Tracer& tr, Thread& t) {
   }
   std::vector<uint64_t> done;
   int patched = 0;
+  // The vDSO is mapped read-only: written through /proc/<pid>/mem (the kernel copies the
+  // page on write, as for a debugger's breakpoint), one open for all entries.
+  CodeMem code(t.tid);
   for (const VdsoSym& s : syms) {
     const VdsoEntry* e = nullptr;
     for (const VdsoEntry& v : kVdsoEntries)
@@ -395,11 +379,7 @@ void patch_vdso(Tracer& tr, Thread& t) {
       tr.log(1, "vdso %s too small to patch (%llu bytes)", s.name.c_str(), static_cast<unsigned long long>(s.size));
       continue;
     }
-    // The vDSO is mapped read-only: write_mem goes through /proc/<pid>/mem (the kernel
-    // copies the page on write, as for a debugger's breakpoint).
-    uint8_t back[8];
-    if (write_mem(t.tid, s.addr, stub, n) != static_cast<ssize_t>(n) ||
-        read_mem(t.tid, s.addr, back, n) != static_cast<ssize_t>(n) || memcmp(back, stub, n) != 0) {
+    if (!code.write(s.addr, stub, n)) {
       tr.log(1, "vdso %s of %d could not be patched", s.name.c_str(), t.tid);
       continue;
     }
