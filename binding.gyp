@@ -2,7 +2,7 @@
   # Two targets from one core: the N-API addon (probe and metadata for the JS side) and the
   # stand-alone tracer executable that `dettrace run` spawns. The tracer is its own process
   # because it must unshare a user namespace (only a single-threaded process may) and be the
-  # ptrace parent of the sandbox's first process; see native/README.md.
+  # ptrace parent of the sandbox's first process; see README.md ("Why the tracer is its own process").
   'variables': {
     'core_sources': ['<!@(ls -1 native/core/*.cc native/policy/*.cc)'],
     'common_cflags': ['-std=c++17', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-fexceptions'],

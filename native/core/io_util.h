@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace det {
 
@@ -34,6 +35,20 @@ inline bool read_file(const std::string& path, std::string* out) {
   bool ok = read_all(fd, out);
   close(fd);
   return ok;
+}
+
+// The lines of text, without their '\n' (a last line without one included, no empty line
+// after a final '\n'): how the /proc files the tracer reads are walked.
+inline std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t nl = text.find('\n', i);
+    if (nl == std::string::npos) nl = text.size();
+    lines.push_back(text.substr(i, nl - i));
+    i = nl + 1;
+  }
+  return lines;
 }
 
 }  // namespace det

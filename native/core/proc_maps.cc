@@ -12,12 +12,7 @@ bool read_proc_maps(pid_t pid, std::vector<MapLine>* out) {
   std::string text;
   if (!read_file(path, &text)) return false;
   out->clear();
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t nl = text.find('\n', at);
-    if (nl == std::string::npos) nl = text.size();
-    std::string line = text.substr(at, nl - at);
-    at = nl + 1;
+  for (const std::string& line : split_lines(text)) {
     MapLine m;
     char perms[8], dev[32];
     int name_at = -1;

@@ -331,12 +331,7 @@ std::string fix_status(const std::string& real, const Target& tg) {
       "nonvoluntary_ctxt_switches"};
   long long vmsize = 0;
   std::string out;
-  size_t i = 0;
-  while (i < real.size()) {
-    size_t nl = real.find('\n', i);
-    if (nl == std::string::npos) nl = real.size();
-    std::string line = real.substr(i, nl - i);
-    i = nl + 1;
+  for (std::string line : split_lines(real)) {
     size_t colon = line.find(':');
     if (colon == std::string::npos) continue;
     std::string key = line.substr(0, colon);
@@ -373,13 +368,8 @@ std::string fix_status(const std::string& real, const Target& tg) {
 // /proc/<pid>/limits: rows in RLIMIT_* order, "%-25s %-20s %-20s %-10s".
 std::string fix_limits(const std::string& real) {
   std::string out;
-  size_t i = 0;
   int row = -1;
-  while (i < real.size()) {
-    size_t nl = real.find('\n', i);
-    if (nl == std::string::npos) nl = real.size();
-    std::string line = real.substr(i, nl - i);
-    i = nl + 1;
+  for (std::string line : split_lines(real)) {
     if (row >= 0 && row < RLIM_NLIMITS && line.size() >= 67) {
       auto parse = [](const std::string& v) -> rlim_t {
         return v.compare(0, 9, "unlimited") == 0 ? RLIM_INFINITY : strtoull(v.c_str(), nullptr, 10);
