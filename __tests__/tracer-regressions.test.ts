@@ -213,6 +213,21 @@ test('clock reads through the vDSO are answered in the process: monotonic across
   expect(b.stdout).toBe(a.stdout);
 }, 200_000);
 
+test('resource limits read as the fixed machine\'s through every route; a lowered soft limit reads back', async () => {
+  // getrlimit and prlimit64 of the caller are answered in their one stop (the tracer reads
+  // the process's limits); prlimit64 of a pid still runs in the kernel with an exit stop.
+  const script =
+    'ulimit -n; ulimit -Hn; ulimit -s; ulimit -Hs; ulimit -S -n 512; ulimit -n; ulimit -Hn; ' +
+    'python3 -c "import resource as r, os; print(r.getrlimit(r.RLIMIT_NOFILE), r.prlimit(os.getpid(), r.RLIMIT_NOFILE), r.getrlimit(r.RLIMIT_STACK))"; ' +
+    'grep -E "open files|stack size" /proc/self/limits | tr -s " "';
+  const r = await runTraced(work, ['sh', '-c', script], [], { limitMs: 60_000 });
+  expect(describeResult(r)).toContain('exit 0');
+  expect(r.stdout).toBe(
+    '1024\n524288\n8192\nunlimited\n512\n524288\n(512, 524288) (512, 524288) (8388608, -1)\n' +
+      'Max stack size 8388608 unlimited bytes \nMax open files 512 524288 files \n',
+  );
+});
+
 test('a call through the i386 ABI (int 0x80) fails with ENOSYS and is reported as i386:N; --strict refuses the run', async () => {
   // The filter raises SIGSYS for foreign ABIs (so seccomp stops need no ABI check); the
   // tracer records the call, sets ENOSYS and does not deliver the signal.

@@ -164,9 +164,20 @@ ExitVerdict rlimit_exit(SysCtx& c) {
   return ExitVerdict::Done;
 }
 
-Verdict rlimit_call(SysCtx& c, int resource, int new_i, int old_i) {
+// `own`: the calling process's limits (prlimit64 of another pid: the kernel reads them,
+// the exit stop shows them).
+Verdict rlimit_call(SysCtx& c, int resource, int new_i, int old_i, bool own = true) {
   if (resource < 0 || resource >= RLIM_NLIMITS) return Verdict::Pass;
   c.tr.count("rlimits");
+  if (own && new_i < 0 && old_i >= 0) {
+    // Only a read (every process's getrlimit(RLIMIT_STACK) in glibc's start-up): the
+    // tracer reads the process's limits itself and answers in this one stop.
+    struct rlimit l;
+    if (prlimit(c.t.proc->tgid, static_cast<enum __rlimit_resource>(resource), nullptr, &l) == 0) {
+      to_virtual(resource, &l);
+      return c.emulate(put_user(c.t.tid, c.arg(old_i), &l, sizeof l) ? 0 : -EFAULT);
+    }
+  }
   if (new_i >= 0) translate_request(c, new_i, resource);
   c.t.scratch = CallScratch{};
   c.t.scratch.a = static_cast<uint64_t>(old_i);
@@ -177,7 +188,8 @@ Verdict rlimit_call(SysCtx& c, int resource, int new_i, int old_i) {
 Verdict on_getrlimit(SysCtx& c) { return rlimit_call(c, static_cast<int>(c.arg(0)), -1, 1); }
 Verdict on_setrlimit(SysCtx& c) { return rlimit_call(c, static_cast<int>(c.arg(0)), 1, -1); }
 Verdict on_prlimit64(SysCtx& c) {
-  return rlimit_call(c, static_cast<int>(c.arg(1)), c.arg(2) ? 2 : -1, c.arg(3) ? 3 : -1);
+  return rlimit_call(c, static_cast<int>(c.arg(1)), c.arg(2) ? 2 : -1, c.arg(3) ? 3 : -1,
+                     static_cast<int>(c.arg(0)) == 0);
 }
 
 // ----- priorities -----------------------------------------------------------------------
