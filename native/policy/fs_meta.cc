@@ -281,25 +281,45 @@ ExitVerdict stat_exit(SysCtx& c) {
 
 bool on_procfs(SysCtx& c, int fd, uint64_t dev);
 
-// Whether `path`, whose exact walk failed with ENOENT or ENOTDIR, fails so for the tracee
-// too. The walks differ in one place: procfs answers "self" and "thread-self" for whoever
-// walks, and the tracer is not in the sandbox's pid namespace, so a walk through them
-// (/proc/self/..., or a symlink into them such as /dev/fd or /dev/stdin) fails for the
-// tracer only. So the answer is trusted only when the parent directory opens exactly, is
-// not on procfs, and holds nothing (not even a symlink) under the last name.
-bool surely_missing(SysCtx& c, int base, const std::string& path, uint64_t resolve) {
+// Whether `path`, whose exact walk failed with `err` (ENOENT or ENOTDIR), fails so for the
+// tracee too. The walks differ in one place: procfs answers "self" and "thread-self" for
+// whoever walks, and the tracer is not in the sandbox's pid namespace, so a walk through
+// them (/proc/self/..., or a symlink into them such as /dev/fd or /dev/stdin) fails for the
+// tracer only. So the answer is trusted only from the deepest ancestor the tracer opens
+// exactly (a walk through "self" never opens for it): that ancestor is not on procfs, and
+// the component below it is absent there (not even a symlink), with the same error: every
+// path through that component fails so. Ancestors are tried from the parent up (a
+// compiler's search paths often miss two levels:
+// lib/gcc/x86_64-linux-gnu/12/../../../../x86_64-linux-gnu/include), at most kAncestors.
+bool surely_missing(SysCtx& c, int base, const std::string& path, uint64_t resolve, int err) {
+  constexpr int kAncestors = 8;
   if (path.back() == '/') return false;
-  size_t slash = path.rfind('/');
-  std::string last = slash == std::string::npos ? path : path.substr(slash + 1);
-  if (last == "." || last == "..") return false;
-  std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  int dir = walk(base, parent, false, resolve);
-  if (dir < 0) return false;
-  struct stat st;
-  bool missing = fstat(dir, &st) == 0 && !on_procfs(c, dir, st.st_dev) &&
-                 fstatat(dir, last.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 && (errno == ENOENT || errno == ENOTDIR);
-  close(dir);
-  return missing;
+  size_t end = path.size();  // the component below the ancestor is path[slash + 1, end)
+  for (int tries = 0; tries < kAncestors; ++tries) {
+    size_t slash = path.rfind('/', end - 1);
+    std::string name = slash == std::string::npos ? path.substr(0, end) : path.substr(slash + 1, end - slash - 1);
+    std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    int dir = walk(base, parent, false, resolve);
+    if (dir < 0) {
+      // The parent is missing too: look one level up (past a "..": the kernel needs what
+      // comes before it to exist, as the walk does).
+      if ((errno != ENOENT && errno != ENOTDIR) || slash == std::string::npos || slash == 0) return false;
+      end = slash;
+      while (end > 0 && path[end - 1] == '/') --end;
+      if (end == 0) return false;
+      continue;
+    }
+    if (name.empty() || name == "." || name == "..") {  // always there below a directory
+      close(dir);
+      return false;
+    }
+    struct stat st;
+    bool missing = fstat(dir, &st) == 0 && !on_procfs(c, dir, st.st_dev) &&
+                   fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == err;
+    close(dir);
+    return missing;
+  }
+  return false;
 }
 
 // The file a stat call names, opened by the tracer exactly as the kernel would resolve it
@@ -318,7 +338,7 @@ int open_exactly(SysCtx& c, const StatArgs& a, int* missing) {
   int fd = walk(base, path, a.nofollow, resolve);
   if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
     int err = errno;
-    if (surely_missing(c, base, path, resolve)) *missing = err;
+    if (surely_missing(c, base, path, resolve, err)) *missing = err;
   }
   release_base(base, path);
   return fd;
