@@ -1,5 +1,4 @@
 #include "core/tracer.h"
-#include "core/tsc_share.h"
 
 #include <algorithm>
 #include <exception>
@@ -28,6 +27,7 @@
 #include "core/io_util.h"
 #include "core/sandbox_init.h"
 #include "core/syscall_table.h"
+#include "core/tsc_share.h"
 
 namespace det {
 
@@ -361,9 +361,7 @@ void Tracer::main_loop() {
       break;
     }
     idle_rounds = 0;
-    if (rearm_tsc_trap()) {
-      log(1, "tsc: the tracer read the time-stamp counter; trap armed again");
-    }
+    if (rearm_tsc_trap()) log(1, "tsc: the tracer read the time-stamp counter; trap armed again");
     prev_seq_ = t->seq;
     run_thread(t);
   }
