@@ -120,10 +120,10 @@ Verdict on_open(SysCtx& c) {
   }
   unsigned acc = flags & O_ACCMODE;
   if ((flags & (O_NONBLOCK | O_PATH)) || acc == O_RDWR) return Verdict::Pass;
-  std::string path;
-  if (!read_cstr(c.t.tid, path_addr, &path)) return Verdict::Pass;
+  const std::string* path = c.path_at(path_addr);  // read once for all open handlers
+  if (!path) return Verdict::Pass;
   struct stat st;
-  std::string p = tracer_path(c, dirfd, path);
+  std::string p = tracer_path(c, dirfd, *path);
   if (((flags & O_NOFOLLOW) ? lstat(p.c_str(), &st) : stat(p.c_str(), &st)) != 0 || !S_ISFIFO(st.st_mode))
     return Verdict::Pass;
   Key key{st.st_dev, st.st_ino};
