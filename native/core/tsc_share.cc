@@ -32,18 +32,22 @@ volatile sig_atomic_t g_shared = 0;    // the trap is meant to be armed
 volatile sig_atomic_t g_disarmed = 0;  // the handler turned the counter back on
 
 void on_segv(int sig, siginfo_t* info, void* ctx) {
+  (void)sig;
+  // The trap is a general-protection fault (SI_KERNEL): only then is RIP an instruction
+  // that can be read, and only an rdtsc/rdtscp there is ours to let through.
   auto* uc = static_cast<ucontext_t*>(ctx);
   const auto* ip = reinterpret_cast<const unsigned char*>(uc->uc_mcontext.gregs[REG_RIP]);
-  bool tsc_read = g_shared && ip && ((ip[0] == 0x0f && ip[1] == 0x31) ||
-                                     (ip[0] == 0x0f && ip[1] == 0x01 && ip[2] == 0xf9));
+  bool tsc_read = g_shared && info->si_code == SI_KERNEL && ip &&
+                  ((ip[0] == 0x0f && ip[1] == 0x31) || (ip[0] == 0x0f && ip[1] == 0x01 && ip[2] == 0xf9));
   if (tsc_read && syscall(SYS_prctl, PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0) == 0) {
     g_disarmed = 1;
     return;  // the instruction runs again, now allowed
   }
-  // Not ours: the default action, as if no handler had been installed.
-  signal(SIGSEGV, SIG_DFL);
-  (void)sig;
-  (void)info;
+  // Not ours: the default action when the fault repeats, as if no handler were installed.
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigaction(SIGSEGV, &dfl, nullptr);
 }
 
 }  // namespace
