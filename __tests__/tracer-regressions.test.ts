@@ -218,6 +218,20 @@ test('clock reads through the vDSO are answered in the process: monotonic across
   expect(b.stdout).toBe(a.stdout);
 }, 200_000);
 
+test('a FIFO opened through an absolute symlink inside the sandbox is waited for, not left to block in the kernel', async () => {
+  // fifo.cc resolved the path through /proc/<tid>/root, where an absolute symlink's target
+  // is looked up in the tracer's root (the host's /tmp): the FIFO went unseen, the reader's
+  // open blocked in the kernel and the run hung until its timeout.
+  const dir = mkdtempSync(join(work, 'fifo-link-'));
+  const script =
+    'mkfifo /tmp/f; ln -s /tmp/f /build/l; ln -s ../tmp/f /build/rel; ' +
+    '(cat /build/l; echo reader-done) & echo one > /build/l; wait; ' +
+    '(cat rel; echo reader-done) & echo two > rel; wait; echo all-done';
+  const a = await runTraced(dir, ['sh', '-c', script], ['--timeout', '30'], { limitMs: 60_000 });
+  expect(a.timedOut).toBe(false);
+  expect({ code: a.code, stdout: a.stdout }).toEqual({ code: 0, stdout: 'one\nreader-done\ntwo\nreader-done\nall-done\n' });
+});
+
 test('resource limits read as the fixed machine\'s through every route; a lowered soft limit reads back', async () => {
   // getrlimit and prlimit64 of the caller are answered in their one stop (the tracer reads
   // the process's limits); prlimit64 of a pid still runs in the kernel with an exit stop.

@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "core/tracer.h"
+#include "policy/fs_meta.h"
 
 namespace det {
 namespace {
@@ -40,15 +41,6 @@ Verdict on_mknod(SysCtx& c) {
   uint64_t mode = c.nr() == SYS_mknod ? c.arg(1) : c.arg(2);
   if (S_ISFIFO(mode)) g_fifos_exist = true;
   return Verdict::Pass;
-}
-
-// The path as the tracer can reach it in the tracee's view of the file system.
-std::string tracer_path(SysCtx& c, int dirfd, const std::string& path) {
-  char base[64];
-  if (!path.empty() && path[0] == '/') snprintf(base, sizeof base, "/proc/%d/root", c.t.tid);
-  else if (dirfd == AT_FDCWD) snprintf(base, sizeof base, "/proc/%d/cwd/", c.t.tid);
-  else snprintf(base, sizeof base, "/proc/%d/fd/%d/", c.t.tid, dirfd);
-  return base + path;
 }
 
 // Whether a sandbox process has the FIFO open for reading (want_reader) or writing.
@@ -122,10 +114,17 @@ Verdict on_open(SysCtx& c) {
   if ((flags & (O_NONBLOCK | O_PATH)) || acc == O_RDWR) return Verdict::Pass;
   const std::string* path = c.path_at(path_addr);  // read once for all open handlers
   if (!path) return Verdict::Pass;
+  // The file as the tracee's open resolves it (in its root: an absolute symlink inside the
+  // sandbox stays inside; through /proc/<tid>/root it pointed at the host's file).
+  int target = open_target_path(c, dirfd, *path, flags & O_NOFOLLOW);
+  if (target < 0) return Verdict::Pass;
   struct stat st;
-  std::string p = tracer_path(c, dirfd, *path);
-  if (((flags & O_NOFOLLOW) ? lstat(p.c_str(), &st) : stat(p.c_str(), &st)) != 0 || !S_ISFIFO(st.st_mode))
+  if (fstat(target, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+    close(target);
     return Verdict::Pass;
+  }
+  char reopen[64];  // the FIFO itself, for a rendezvous handle below
+  snprintf(reopen, sizeof reopen, "/proc/self/fd/%d", target);
   Key key{st.st_dev, st.st_ino};
   bool reader = acc == O_RDONLY;
   Waiting& w = g_fifos[key];
@@ -136,6 +135,7 @@ Verdict on_open(SysCtx& c) {
     if ((*it)->state != ThreadState::Blocked) it = theirs.erase(it);
     else ++it;
   if (w.rendezvous_fd >= 0 || end_open(c, key, !reader)) {
+    close(target);
     // The other end is open: the kernel returns at once. If this open completes a
     // rendezvous, the tracer's own handle goes when it is done.
     if (w.rendezvous_fd < 0) return Verdict::Pass;
@@ -144,10 +144,9 @@ Verdict on_open(SysCtx& c) {
     c.t.scratch.b = key.second;
     return c.allow_exit(close_rendezvous);
   }
-  if (!theirs.empty()) {
-    w.rendezvous_fd = open(p.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (w.rendezvous_fd >= 0) return Verdict::Pass;
-  }
+  if (!theirs.empty()) w.rendezvous_fd = open(reopen, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  close(target);
+  if (w.rendezvous_fd >= 0) return Verdict::Pass;
   if (c.signal_wake) return Verdict::Pass;  // the real open returns EINTR at once
   mine.insert(&c.t);
   Block b;
