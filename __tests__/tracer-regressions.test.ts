@@ -232,6 +232,32 @@ test('a FIFO opened through an absolute symlink inside the sandbox is waited for
   expect({ code: a.code, stdout: a.stdout }).toEqual({ code: 0, stdout: 'one\nreader-done\ntwo\nreader-done\nall-done\n' });
 });
 
+test('/proc\'s machine-wide files show det\'s content by every path, not only by the ones the open handler recognises', async () => {
+  // procfs.cc recognises /proc/cpuinfo and its spellings; a symlink to it, a link to /proc,
+  // /proc/self/root/proc/... and /proc/self/cwd/... reached the host's files (its CPU model,
+  // its uptime). The sandbox now mounts det's versions over them.
+  const dir = mkdtempSync(join(work, 'proc-paths-'));
+  const files = ['cpuinfo', 'meminfo', 'version', 'sys/kernel/random/boot_id', 'sys/kernel/osrelease'];
+  const script = [
+    'ln -s /proc/cpuinfo ci; ln -s /proc p; cd /build',
+    ...files.map((f) => `cat /proc/${f} | md5sum; cat p/${f} | md5sum; cat /proc/self/root/proc/${f} | md5sum`),
+    'cat ci | md5sum; cat /proc/self/cwd/../proc/uptime; cat p/uptime; cat /proc/uptime',
+  ].join('\n');
+  const r = await runTraced(dir, ['sh', '-c', script], [], { limitMs: 60_000 });
+  expect(describeResult(r)).toContain('exit 0');
+  const lines = r.stdout.trim().split('\n');
+  for (let i = 0; i < files.length; i++) {
+    const [direct, viaLink, viaRoot] = lines.slice(3 * i, 3 * i + 3);
+    expect({ file: files[i], viaLink, viaRoot }).toEqual({ file: files[i], viaLink: direct, viaRoot: direct });
+  }
+  expect(lines[3 * files.length]).toBe(lines[0]); // the symlink to /proc/cpuinfo
+  const uptimes = lines.slice(3 * files.length + 1);
+  expect(uptimes).toHaveLength(3);
+  for (const u of uptimes) expect(u).toMatch(/^1\d{3}\.\d\d \d+\.\d\d$/); // the logical clock, "up" 1000 s at start
+  const host = execFileSync('sh', ['-c', 'md5sum < /proc/cpuinfo'], { encoding: 'utf8' });
+  expect(lines[0]).not.toBe(host.trim());
+});
+
 test('resource limits read as the fixed machine\'s through every route; a lowered soft limit reads back', async () => {
   // getrlimit and prlimit64 of the caller are answered in their one stop (the tracer reads
   // the process's limits); prlimit64 of a pid still runs in the kernel with an exit stop.

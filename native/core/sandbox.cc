@@ -251,6 +251,34 @@ bool harden_proc(const std::string& proc, std::string* err) {
   return true;
 }
 
+// det's machine-wide /proc files mounted read-only over the real ones (cfg.proc_files), so
+// that every path reaching them shows det's content: the open handler (policy/procfs.cc)
+// recognises /proc/cpuinfo and its spellings, not a symlink to it, /proc/self/root/proc/...
+// or a link to /proc itself. Written to `stage` (a directory on the scratch tmpfs, which
+// the bind mounts keep alive after it is detached). A file this kernel's /proc lacks is
+// skipped.
+bool overlay_proc_files(const std::string& proc, const std::string& stage,
+                        const std::vector<std::pair<std::string, std::string>>& files, std::string* err) {
+  if (files.empty()) return true;
+  if (mkdir(stage.c_str(), 0755) != 0) return fail_errno(err, "mkdir " + stage);
+  int k = 0;
+  for (const auto& f : files) {
+    std::string target = proc + "/" + f.first;
+    struct stat st;
+    if (lstat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    std::string src = stage + "/" + std::to_string(k++);
+    int fd = open(src.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    if (fd < 0) return fail_errno(err, "create " + src);
+    ssize_t n = write(fd, f.second.data(), f.second.size());
+    close(fd);
+    if (n != static_cast<ssize_t>(f.second.size())) return fail(err, "cannot write " + src);
+    if (mount(src.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0)
+      return fail_errno(err, "cannot mount det's /proc/" + f.first);
+    if (!make_readonly(target, err)) return false;
+  }
+  return true;
+}
+
 bool bind_mount(const std::string& src, const std::string& dst, bool readonly, std::string* err,
                 const std::string& what) {
   if (mount(src.c_str(), dst.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
@@ -645,6 +673,7 @@ bool sandbox_enter(const SandboxConfig& cfg, std::string* err) {
     return fail_errno(err, "cannot mount /proc", e);
   }
   if (!harden_proc(n + "/proc", err)) return false;
+  if (!overlay_proc_files(n + "/proc", "/det-proc-files", cfg.proc_files, err)) return false;
 
   if (!build_dev(err)) return false;
 

@@ -7,6 +7,8 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 #include <sys/types.h>
 
 #include "core/config.h"
@@ -20,6 +22,9 @@ struct SandboxConfig {
   std::string hostname = "det";
   std::string domainname = "det.invalid";
   int64_t epoch = 744847200;  // mtime/atime given to the files copied from root_skel
+  // Files mounted read-only over the new /proc's (path under /proc, content): what det
+  // shows there, reached by whatever path (machine::proc_file_snapshot).
+  std::vector<std::pair<std::string, std::string>> proc_files;
 };
 
 SandboxConfig sandbox_config_from(const RunConfig& rc);

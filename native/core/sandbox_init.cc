@@ -242,11 +242,11 @@ bool deserialize_config(const std::string& data, RunConfig* cfg) {
   return !cfg->command.empty();
 }
 
-[[noreturn]] void enter_sandbox_init(const RunConfig& cfg, int errfd) {
+[[noreturn]] void enter_sandbox_init(const RunConfig& cfg, const SandboxConfig& sandbox, int errfd) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   int exe = copy_self_to_memfd();
   std::string err;
-  if (!sandbox_enter(sandbox_config_from(cfg), &err)) fail(errfd, err);
+  if (!sandbox_enter(sandbox, &err)) fail(errfd, err);
   if (exe >= 0) {
     int cfgfd = static_cast<int>(syscall(SYS_memfd_create, "det-config", 0));
     std::string data = serialize_config(cfg);

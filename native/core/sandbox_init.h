@@ -9,12 +9,13 @@
 #include <string>
 
 #include "core/config.h"
+#include "core/sandbox.h"
 
 namespace det {
 
 // In the tracer's forked child (already in the new pid namespace): enters the sandbox
 // (sandbox.h) and re-executes as det-init. Errors go to errfd as one line; never returns.
-[[noreturn]] void enter_sandbox_init(const RunConfig& cfg, int errfd);
+[[noreturn]] void enter_sandbox_init(const RunConfig& cfg, const SandboxConfig& sandbox, int errfd);
 
 // The entry of the re-executed init (argv[0] == kInitName): reads its configuration from
 // fd 3 and reports errors on fd 4. Never returns.

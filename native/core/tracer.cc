@@ -28,6 +28,7 @@
 #include "core/sandbox_init.h"
 #include "core/syscall_table.h"
 #include "core/tsc_share.h"
+#include "policy/machine.h"
 
 namespace det {
 
@@ -194,6 +195,8 @@ bool Tracer::launch() {
     failure_ = std::string("pipe: ") + strerror(errno);
     return false;
   }
+  SandboxConfig sandbox = sandbox_config_from(cfg_);
+  sandbox.proc_files = proc_file_snapshot(*this);
   fflush(nullptr);
   pid_t init = fork();
   if (init < 0) {
@@ -202,7 +205,7 @@ bool Tracer::launch() {
   }
   if (init == 0) {
     close(errpipe[0]);
-    enter_sandbox_init(cfg_, errpipe[1]);
+    enter_sandbox_init(cfg_, sandbox, errpipe[1]);
   }
   close(errpipe[1]);
   init_pid_ = init;

@@ -8,6 +8,10 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace det {
 
 class Tracer;
@@ -50,6 +54,13 @@ void format_uuid(const uint8_t b[16], char out[37]);
 // Logical process start time (procfs.cc): monotonic ns when the run first saw the process
 // (its exec, or its first look at /proc); the same every run.
 int64_t process_start_ns(Tracer& tr, Process* p);
+
+// The machine-wide files of /proc det shows (procfs.cc), as they read at the start: the
+// sandbox mounts them over the real ones, so that a path the open handler does not
+// recognise (a symlink to /proc/cpuinfo, /proc/self/root/proc/uptime, a link to /proc
+// itself) shows det's content too, never the host's; the handler serves the paths it
+// recognises with the current values. Pairs (path under /proc, content).
+std::vector<std::pair<std::string, std::string>> proc_file_snapshot(Tracer& tr);
 
 // The virtual nice value (cpu_identity.cc): the host's nice of the command is "0".
 int virtual_nice_offset();

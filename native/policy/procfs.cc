@@ -426,6 +426,28 @@ bool maybe_virtual_leaf(const std::string& path) {
   return false;
 }
 
+// The machine-wide files: `rel` is the path under /proc ("cpuinfo", "sys/kernel/osrelease").
+bool global_file(Tracer& tr, const std::string& rel, std::string* out) {
+  if (rel == "cpuinfo") *out = cpuinfo();
+  else if (rel == "meminfo") *out = meminfo();
+  else if (rel == "stat") *out = proc_stat(tr);
+  else if (rel == "uptime") *out = uptime(tr);
+  else if (rel == "loadavg") *out = loadavg(tr);
+  else if (rel == "version")
+    *out = fmt("Linux version %s (det@det) (gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) %s\n",
+               machine::kRelease, machine::kVersion);
+  else if (rel == "cmdline") *out = fmt("BOOT_IMAGE=/boot/vmlinuz-%s root=/dev/vda1 ro quiet\n", machine::kRelease);
+  else if (rel == "swaps") *out = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
+  else if (rel == "sys/kernel/osrelease") *out = std::string(machine::kRelease) + "\n";
+  else if (rel == "sys/kernel/ostype") *out = "Linux\n";
+  else if (rel == "sys/kernel/version") *out = std::string(machine::kVersion) + "\n";
+  else if (rel == "sys/kernel/domainname") *out = "(none)\n";  // as uname() reports it (identity.cc)
+  else if (rel == "sys/kernel/random/boot_id") *out = boot_id(tr);
+  else if (rel == "sys/kernel/random/entropy_avail" || rel == "sys/kernel/random/poolsize") *out = "256\n";
+  else return false;
+  return true;
+}
+
 // The content of the virtual file at `path` (absolute, as the caller sees it); false if
 // the path is not virtual (the kernel opens it).
 bool generate(SysCtx& c, const std::vector<std::string>& p, std::string* out, std::string* name) {
@@ -442,42 +464,16 @@ bool generate(SysCtx& c, const std::vector<std::string>& p, std::string* out, st
     return false;
   }
   if (p[0] != "proc" || n < 2) return false;
-  if (n == 2) {
-    const std::string& f = p[1];
-    if (f == "cpuinfo") *out = cpuinfo();
-    else if (f == "meminfo") *out = meminfo();
-    else if (f == "stat") *out = proc_stat(tr);
-    else if (f == "uptime") *out = uptime(tr);
-    else if (f == "loadavg") *out = loadavg(tr);
-    else if (f == "version")
-      *out = fmt("Linux version %s (det@det) (gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) %s\n",
-                 machine::kRelease, machine::kVersion);
-    else if (f == "cmdline") *out = fmt("BOOT_IMAGE=/boot/vmlinuz-%s root=/dev/vda1 ro quiet\n", machine::kRelease);
-    else if (f == "swaps") *out = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
-    else return false;
+  if (n == 5 && p[1] == "sys" && p[2] == "kernel" && p[3] == "random" && p[4] == "uuid") {
+    char u[37];
+    random_uuid(tr, c.t.proc, u);
+    *out = std::string(u) + "\n";
     return true;
   }
-  if (p[1] == "sys") {
-    if (n == 4 && p[2] == "kernel") {
-      if (p[3] == "osrelease") *out = std::string(machine::kRelease) + "\n";
-      else if (p[3] == "ostype") *out = "Linux\n";
-      else if (p[3] == "version") *out = std::string(machine::kVersion) + "\n";
-      else if (p[3] == "domainname") *out = "(none)\n";  // as uname() reports it (identity.cc)
-      else return false;
-      return true;
-    }
-    if (n == 5 && p[2] == "kernel" && p[3] == "random") {
-      if (p[4] == "uuid") {
-        char u[37];
-        random_uuid(tr, c.t.proc, u);
-        *out = std::string(u) + "\n";
-      } else if (p[4] == "boot_id") *out = boot_id(tr);
-      else if (p[4] == "entropy_avail" || p[4] == "poolsize") *out = "256\n";
-      else return false;
-      return true;
-    }
-    return false;
-  }
+  std::string under = p[1];  // the path under /proc
+  for (size_t k = 2; k < n; ++k) under += "/" + p[k];
+  if (global_file(tr, under, out)) return true;
+  if (p[1] == "sys") return false;
   // /proc/<pid>[/task/<tid>]/<file>
   std::string what = p.back();
   if (what != "stat" && what != "statm" && what != "status" && what != "cgroup" && what != "limits") return false;
@@ -590,6 +586,21 @@ Verdict on_openat2(SysCtx& c) {
   if (read_mem(c.t.tid, c.arg(2), &how, sizeof(uint64_t)) != sizeof(uint64_t)) return Verdict::Pass;
   return intercept(c, static_cast<int>(c.arg(0)), c.arg(1), how.flags);
 }
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> proc_file_snapshot(Tracer& tr) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const char* rel : {"cpuinfo", "meminfo", "stat", "uptime", "loadavg", "version", "cmdline", "swaps",
+                          "sys/kernel/osrelease", "sys/kernel/ostype", "sys/kernel/version", "sys/kernel/domainname",
+                          "sys/kernel/random/boot_id", "sys/kernel/random/entropy_avail", "sys/kernel/random/poolsize"}) {
+    std::string content;
+    if (global_file(tr, rel, &content)) files.emplace_back(rel, std::move(content));
+  }
+  return files;
+}
+
+namespace {
 
 const bool registered = [] {
   register_handler("open", on_open, 50);
