@@ -79,6 +79,7 @@ namespace {
 using machine::kCpus;
 constexpr int64_t kNsPerTick = 1000000000LL / machine::kClockTicks;
 constexpr uint32_t kDomainBootId = 2;
+constexpr uint32_t kDomainUuidSnapshot = 3;
 
 std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
 std::string fmt(const char* f, ...) {
@@ -232,15 +233,18 @@ std::string loadavg(Tracer& tr) {
   return fmt("0.00 0.00 0.00 1/%zu %d\n", tr.sched().threads().size() + 1, last);
 }
 
-std::string boot_id(Tracer& tr) {
+// A version-4 UUID from the seed alone, one per domain.
+std::string seeded_uuid(Tracer& tr, uint32_t domain) {
   uint8_t b[16];
-  seed_bytes(tr.config().seed, kDomainBootId, b, sizeof b);
+  seed_bytes(tr.config().seed, domain, b, sizeof b);
   b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);
   char out[37];
   format_uuid(b, out);
   return std::string(out) + "\n";
 }
+
+std::string boot_id(Tracer& tr) { return seeded_uuid(tr, kDomainBootId); }
 
 // ----- per-process files ------------------------------------------------------------------
 
@@ -597,6 +601,9 @@ std::vector<std::pair<std::string, std::string>> proc_file_snapshot(Tracer& tr) 
     std::string content;
     if (global_file(tr, rel, &content)) files.emplace_back(rel, std::move(content));
   }
+  // A fresh UUID per read by the path the handler knows (from the reading process's
+  // stream); by any other path, one fixed UUID from the seed.
+  files.emplace_back("sys/kernel/random/uuid", seeded_uuid(tr, kDomainUuidSnapshot));
   return files;
 }
 
