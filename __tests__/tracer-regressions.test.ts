@@ -266,12 +266,13 @@ test('resource limits read as the fixed machine\'s through every route; a lowere
   const script =
     'ulimit -n; ulimit -Hn; ulimit -s; ulimit -Hs; ulimit -S -n 512; ulimit -n; ulimit -Hn; ' +
     'python3 -c "import resource as r, os; print(r.getrlimit(r.RLIMIT_NOFILE), r.prlimit(os.getpid(), r.RLIMIT_NOFILE), r.getrlimit(r.RLIMIT_STACK))"; ' +
-    'grep -E "open files|stack size" /proc/self/limits | tr -s " "';
+    'grep -E "open files|stack size" /proc/self/limits | tr -s " "; ' +
+    'grep "open files" /proc/self/root/proc/self/limits | tr -s " "'; // /proc/<pid>/root is the sandbox's root
   const r = await runTraced(work, ['sh', '-c', script], [], { limitMs: 60_000 });
   expect(describeResult(r)).toContain('exit 0');
   expect(r.stdout).toBe(
     '1024\n524288\n8192\nunlimited\n512\n524288\n(512, 524288) (512, 524288) (8388608, -1)\n' +
-      'Max stack size 8388608 unlimited bytes \nMax open files 512 524288 files \n',
+      'Max stack size 8388608 unlimited bytes \nMax open files 512 524288 files \nMax open files 512 524288 files \n',
   );
 });
 

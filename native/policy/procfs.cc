@@ -411,6 +411,11 @@ std::vector<std::string> components(const std::string& path) {
       if (!v.empty()) v.pop_back();
     } else if (!c.empty() && c != ".") {
       v.push_back(c);
+      // /proc/<pid>/root is every sandbox process's root (chroot is refused): the walk
+      // goes on from "/", so /proc/self/root/proc/self/status is /proc/self/status.
+      if (v.size() == 3 && v[0] == "proc" && v[2] == "root" &&
+          (v[1] == "self" || v[1] == "thread-self" || all_digits(v[1])))
+        v.clear();
     }
     i = j + 1;
   }
