@@ -11,15 +11,14 @@
 // trapping off.
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
+#include <set>
+#include <string>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <cstdio>
-#include <fcntl.h>
-#include <set>
-#include <string>
 #include <tuple>
 #include <unistd.h>
 #include <vector>
@@ -29,8 +28,6 @@
 #include "policy/clock.h"
 
 namespace det {
-
-
 namespace {
 
 bool g_armed = false;  // the command's process has PR_TSC_SIGSEGV

@@ -435,26 +435,41 @@ bool maybe_virtual_leaf(const std::string& path) {
   return false;
 }
 
-// The machine-wide files: `rel` is the path under /proc ("cpuinfo", "sys/kernel/osrelease").
+// The machine-wide files, by their path under /proc: served by the open handler (generate)
+// and mounted over the real ones at the start (proc_file_snapshot) from this one list.
+struct GlobalFile {
+  const char* rel;
+  std::string (*content)(Tracer& tr);
+};
+const GlobalFile kGlobalFiles[] = {
+    {"cpuinfo", [](Tracer&) { return cpuinfo(); }},
+    {"meminfo", [](Tracer&) { return meminfo(); }},
+    {"stat", proc_stat},
+    {"uptime", uptime},
+    {"loadavg", loadavg},
+    {"version",
+     [](Tracer&) {
+       return fmt("Linux version %s (det@det) (gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) %s\n",
+                  machine::kRelease, machine::kVersion);
+     }},
+    {"cmdline", [](Tracer&) { return fmt("BOOT_IMAGE=/boot/vmlinuz-%s root=/dev/vda1 ro quiet\n", machine::kRelease); }},
+    {"swaps", [](Tracer&) { return std::string("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"); }},
+    {"sys/kernel/osrelease", [](Tracer&) { return std::string(machine::kRelease) + "\n"; }},
+    {"sys/kernel/ostype", [](Tracer&) { return std::string("Linux\n"); }},
+    {"sys/kernel/version", [](Tracer&) { return std::string(machine::kVersion) + "\n"; }},
+    {"sys/kernel/domainname", [](Tracer&) { return std::string("(none)\n"); }},  // as uname() reports it (identity.cc)
+    {"sys/kernel/random/boot_id", boot_id},
+    {"sys/kernel/random/entropy_avail", [](Tracer&) { return std::string("256\n"); }},
+    {"sys/kernel/random/poolsize", [](Tracer&) { return std::string("256\n"); }},
+};
+
 bool global_file(Tracer& tr, const std::string& rel, std::string* out) {
-  if (rel == "cpuinfo") *out = cpuinfo();
-  else if (rel == "meminfo") *out = meminfo();
-  else if (rel == "stat") *out = proc_stat(tr);
-  else if (rel == "uptime") *out = uptime(tr);
-  else if (rel == "loadavg") *out = loadavg(tr);
-  else if (rel == "version")
-    *out = fmt("Linux version %s (det@det) (gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) %s\n",
-               machine::kRelease, machine::kVersion);
-  else if (rel == "cmdline") *out = fmt("BOOT_IMAGE=/boot/vmlinuz-%s root=/dev/vda1 ro quiet\n", machine::kRelease);
-  else if (rel == "swaps") *out = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
-  else if (rel == "sys/kernel/osrelease") *out = std::string(machine::kRelease) + "\n";
-  else if (rel == "sys/kernel/ostype") *out = "Linux\n";
-  else if (rel == "sys/kernel/version") *out = std::string(machine::kVersion) + "\n";
-  else if (rel == "sys/kernel/domainname") *out = "(none)\n";  // as uname() reports it (identity.cc)
-  else if (rel == "sys/kernel/random/boot_id") *out = boot_id(tr);
-  else if (rel == "sys/kernel/random/entropy_avail" || rel == "sys/kernel/random/poolsize") *out = "256\n";
-  else return false;
-  return true;
+  for (const GlobalFile& f : kGlobalFiles)
+    if (rel == f.rel) {
+      *out = f.content(tr);
+      return true;
+    }
+  return false;
 }
 
 // The content of the virtual file at `path` (absolute, as the caller sees it); false if
@@ -600,12 +615,7 @@ Verdict on_openat2(SysCtx& c) {
 
 std::vector<std::pair<std::string, std::string>> proc_file_snapshot(Tracer& tr) {
   std::vector<std::pair<std::string, std::string>> files;
-  for (const char* rel : {"cpuinfo", "meminfo", "stat", "uptime", "loadavg", "version", "cmdline", "swaps",
-                          "sys/kernel/osrelease", "sys/kernel/ostype", "sys/kernel/version", "sys/kernel/domainname",
-                          "sys/kernel/random/boot_id", "sys/kernel/random/entropy_avail", "sys/kernel/random/poolsize"}) {
-    std::string content;
-    if (global_file(tr, rel, &content)) files.emplace_back(rel, std::move(content));
-  }
+  for (const GlobalFile& f : kGlobalFiles) files.emplace_back(f.rel, f.content(tr));
   // A fresh UUID per read by the path the handler knows (from the reading process's
   // stream); by any other path, one fixed UUID from the seed.
   files.emplace_back("sys/kernel/random/uuid", seeded_uuid(tr, kDomainUuidSnapshot));

@@ -4,7 +4,7 @@
 // time.cc patches the vDSO at every exec so that every clock read is a syscall and a stop.
 // Reading CLOCK_MONOTONIC is the commonest traced call of many programs (Python reads it
 // about 30 times per import: 3,400 of the 5,700 stops of importing 116 modules), and a stop
-// costs 22-28 us here. So when a process reads CLOCK_REALTIME, MONOTONIC, MONOTONIC_RAW,
+// costs 12-14 us here. So when a process reads CLOCK_REALTIME, MONOTONIC, MONOTONIC_RAW,
 // BOOTTIME or TAI through the vDSO for the 16th time, that call becomes an mmap of one page
 // (read, write, execute; the call's answer is given at its exit stop), which receives the
 // code below and the clock state, and the vDSO's clock_gettime jumps to it from then on.
