@@ -276,6 +276,25 @@ test('resource limits read as the fixed machine\'s through every route; a lowere
   );
 });
 
+test('pipe writes that surely fit run in one stop; none that could wait does (it would hang the run)', async () => {
+  // pipe_room.cc: records of 1 B-70 KB that leave pages partly filled, writev, splice, a
+  // non-blocking descriptor, a write into an unmapped page and pipe resizes. A write let
+  // run without room would wait in the kernel while det holds the reader: a hang (--timeout).
+  const dir = workDirWith(buildPrograms(), ['pipe_room']);
+  const report = join(work, 'pipe-room.json');
+  const run = () => runTraced(dir, ['/build/pipe_room'], ['--report', report, '--timeout', '60'], { limitMs: 90_000 });
+  const a = await run();
+  expect(describeResult(a)).toContain('exit 0');
+  const [writer, reader] = a.stdout.trim().split('\n').slice(-2);
+  expect(writer.replace('writer:', '')).toBe(reader.replace('reader:', ''));
+  expect(writer).toMatch(/^writer: 69\d{5} bytes, checksum [0-9a-f]{16}$/);
+  const rep = JSON.parse(readFileSync(report, 'utf8'));
+  expect(rep.timedOut).toBe(false);
+  expect(rep.intercepted['pipe-room']).toBeGreaterThan(50);
+  const b = await run();
+  expect(b.stdout).toBe(a.stdout);
+});
+
 test('a call through the i386 ABI (int 0x80) fails with ENOSYS and is reported as i386:N; --strict refuses the run', async () => {
   // The filter raises SIGSYS for foreign ABIs (so seccomp stops need no ABI check); the
   // tracer records the call, sets ENOSYS and does not deliver the signal.

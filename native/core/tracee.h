@@ -58,6 +58,8 @@ struct CallScratch {
   bool cont_active = false;
   uint64_t cont_total = 0;
   uint64_t cont_buf = 0, cont_len = 0;
+  // a write to a pipe whose room det counts (pipe_room.h): its count is noted at the exit
+  ino_t pipe_ino = 0;
   // select/pselect6: the fd sets as the program passed them (a zero-timeout try clears them)
   std::vector<uint8_t> saved;
   // ppoll/pselect6/epoll_pwait(2): the signals the call's own mask lets through

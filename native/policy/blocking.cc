@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/tracer.h"
+#include "policy/pipe_room.h"
 
 namespace det {
 namespace {
@@ -105,6 +106,8 @@ ExitVerdict write_exit(SysCtx& c) {
   if (local >= 0 && s.saved_flags >= 0) fcntl(local, F_SETFL, s.saved_flags);
   long res = c.result();
   bool is_write = c.nr() == SYS_write;
+  if (s.pipe_ino) pipe_room::wrote(s.pipe_ino, res > 0 ? static_cast<uint64_t>(res) : 0);
+  s.pipe_ino = 0;
   if (res == -EAGAIN && local >= 0) return c.would_block(fd_block(BlockKind::FdWrite, local));
   if (is_write && res > 0 && static_cast<uint64_t>(res) < c.t.entry_regs.rdx && local >= 0) {
     // Part of a blocking write went in: continue with the rest once there is room, and
@@ -132,6 +135,24 @@ ExitVerdict write_exit(SysCtx& c) {
   return ExitVerdict::Done;
 }
 
+// Whether the tracee's [addr, addr + len) can be read: one byte of every page it spans
+// (a write from it cannot fault part-way). Up to 256 pages; longer: false.
+bool readable(pid_t tid, uint64_t addr, uint64_t len) {
+  if (len == 0) return true;
+  constexpr uint64_t kPage = 4096;
+  uint64_t first = addr & ~(kPage - 1), last = (addr + len - 1) & ~(kPage - 1);
+  if (addr + len < addr || (last - first) / kPage >= 256) return false;
+  iovec remote[256];
+  char sink[256];
+  size_t n = 0;
+  for (uint64_t p = first; p <= last; p += kPage, ++n) {
+    remote[n].iov_base = reinterpret_cast<void*>(n == 0 ? addr : p);
+    remote[n].iov_len = 1;
+  }
+  iovec local{sink, n};
+  return process_vm_readv(tid, &local, 1, remote, n, 0) == static_cast<ssize_t>(n);
+}
+
 Verdict on_write_like(SysCtx& c) {
   long nr = c.nr();
   CallScratch& s = c.t.scratch;
@@ -152,8 +173,22 @@ Verdict on_write_like(SysCtx& c) {
       close(lin);
     }
   }
+  // An anonymous pipe whose room det counts (pipe_room.h): a plain write with a buffer
+  // that cannot fault is counted at once where it surely fits or where it cannot block, else
+  // at its exit stop; any other call makes the pipe's room unknown.
+  ino_t pipe = 0;
+  bool fits = false;
+  if (const struct stat* out = c.fd_stat(fd); out && pipe_room::tracked(c.tr, *out)) {
+    if (nr == SYS_write && readable(c.t.tid, c.arg(1), c.arg(2))) {
+      pipe = out->st_ino;
+      fits = !s.cont_active && !c.signal_wake && pipe_room::write_fits(c.fd_copy(fd), *out, c.arg(2));
+    } else {
+      pipe_room::unknown(out->st_ino);
+    }
+  }
   int local = blocking_fd(c, fd);
   if (local < 0) {
+    if (pipe) pipe_room::unknown(pipe);  // a non-blocking descriptor: any part may go in
     if (s.cont_active) {  // the descriptor changed under a continued write: finish plainly
       s.saved_flags = -1;
       return c.allow_exit(write_exit);
@@ -167,12 +202,15 @@ Verdict on_write_like(SysCtx& c) {
     // cannot block. Bytes queued say nothing about slots (a partly read page still holds
     // one), so larger writes take the O_NONBLOCK path.
     pollfd p{local, POLLOUT, 0};
-    if (write_len(c) <= PIPE_BUF && poll(&p, 1, 0) == 1 && (p.revents & POLLOUT)) {
+    if (fits) c.tr.count("pipe-room");
+    if (fits || (write_len(c) <= PIPE_BUF && poll(&p, 1, 0) == 1 && (p.revents & POLLOUT))) {
+      if (pipe) pipe_room::wrote(pipe, c.arg(2));  // all of it goes in (or none: no reader)
       close(local);
       return Verdict::Allow;
     }
   }
   s.local_fd = local;
+  s.pipe_ino = pipe;
   if (c.signal_wake) {
     // A signal is pending: run it blocking; it returns at once, with what was written.
     s.saved_flags = -1;
