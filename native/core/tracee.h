@@ -60,6 +60,10 @@ struct CallScratch {
   uint64_t cont_buf = 0, cont_len = 0;
   // a write to a pipe whose room det counts (pipe_room.h): its count is noted at the exit
   ino_t pipe_ino = 0;
+  // splice, tee, vmsplice run with SPLICE_F_NONBLOCK added to this argument (-1: none),
+  // put back at the exit
+  int splice_flags_arg = -1;
+  uint64_t splice_flags = 0;
   // select/pselect6: the fd sets as the program passed them (a zero-timeout try clears them)
   std::vector<uint8_t> saved;
   // ppoll/pselect6/epoll_pwait(2): the signals the call's own mask lets through

@@ -99,11 +99,18 @@ uint64_t write_len(SysCtx& c) {
   return UINT64_MAX;  // sendmsg/sendmmsg/splice...: assume it may not fit
 }
 
+// The flags argument of splice (5), tee and vmsplice (3), else -1. vmsplice ignores the
+// descriptor's O_NONBLOCK (splice and tee honour it): only SPLICE_F_NONBLOCK keeps it from
+// waiting for room.
+int splice_flags_arg(long nr) { return nr == SYS_splice ? 5 : nr == SYS_tee || nr == SYS_vmsplice ? 3 : -1; }
+
 ExitVerdict write_exit(SysCtx& c) {
   CallScratch& s = c.t.scratch;
   int local = s.local_fd;
   s.local_fd = -1;
   if (local >= 0 && s.saved_flags >= 0) fcntl(local, F_SETFL, s.saved_flags);
+  if (s.splice_flags_arg >= 0) c.set_arg(s.splice_flags_arg, s.splice_flags);
+  s.splice_flags_arg = -1;
   long res = c.result();
   bool is_write = c.nr() == SYS_write;
   if (s.pipe_ino) pipe_room::wrote(s.pipe_ino, res > 0 ? static_cast<uint64_t>(res) : 0);
@@ -162,14 +169,19 @@ Verdict on_write_like(SysCtx& c) {
     return Verdict::Allow;
   if (nr == SYS_pwritev2 && static_cast<int64_t>(c.arg(3)) != -1) return Verdict::Allow;
   int fd = static_cast<int>(c.arg(0));
+  int flags_arg = splice_flags_arg(nr);
+  bool own_nonblock = flags_arg >= 0 && (c.arg(flags_arg) & SPLICE_F_NONBLOCK);
   if (nr == SYS_sendfile || nr == SYS_splice || nr == SYS_tee || nr == SYS_copy_file_range) {
     // Two descriptors: out is arg 0 for sendfile, arg 2 for splice/copy_file_range, 1 for tee.
     fd = static_cast<int>(nr == SYS_sendfile ? c.arg(0) : nr == SYS_tee ? c.arg(1) : c.arg(2));
     int in = static_cast<int>(nr == SYS_sendfile ? c.arg(1) : c.arg(0));
     int lin = blocking_fd(c, in);
     if (lin >= 0) {
+      // SPLICE_F_NONBLOCK: an empty input pipe gives EAGAIN (other inputs may still wait).
+      struct stat ist;
+      bool nonblocking_in = own_nonblock && fstat(lin, &ist) == 0 && S_ISFIFO(ist.st_mode);
       pollfd p{lin, POLLIN, 0};
-      if (!c.signal_wake && poll(&p, 1, 0) == 0) return c.block(fd_block(BlockKind::FdRead, lin));
+      if (!nonblocking_in && !c.signal_wake && poll(&p, 1, 0) == 0) return c.block(fd_block(BlockKind::FdRead, lin));
       close(lin);
     }
   }
@@ -186,7 +198,7 @@ Verdict on_write_like(SysCtx& c) {
       pipe_room::unknown(out->st_ino);
     }
   }
-  int local = blocking_fd(c, fd);
+  int local = own_nonblock ? -1 : blocking_fd(c, fd);  // the caller's SPLICE_F_NONBLOCK: no wait
   if (local < 0) {
     if (pipe) pipe_room::unknown(pipe);  // a non-blocking descriptor: any part may go in
     if (s.cont_active) {  // the descriptor changed under a continued write: finish plainly
@@ -218,6 +230,11 @@ Verdict on_write_like(SysCtx& c) {
   }
   s.saved_flags = fcntl(local, F_GETFL);
   fcntl(local, F_SETFL, s.saved_flags | O_NONBLOCK);
+  if (flags_arg >= 0) {
+    s.splice_flags_arg = flags_arg;
+    s.splice_flags = c.arg(flags_arg);
+    c.set_arg(flags_arg, s.splice_flags | SPLICE_F_NONBLOCK);
+  }
   return c.allow_exit(write_exit);
 }
 

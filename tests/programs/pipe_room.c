@@ -1,6 +1,6 @@
 /* Pipe writes that det lets run in one stop when they surely fit (native/policy/pipe_room.cc):
  * a writer sends records of awkward sizes (1, 4095, 4097, 5000, 10240, 65536, 70000 bytes)
- * that leave pages partly filled, through write, writev, splice from a file, a
+ * that leave pages partly filled, through write, writev, vmsplice, tee, splice from a file, a
  * non-blocking descriptor and a buffer that ends in an unmapped page, and resizes the pipe
  * on the way; a reader reads odd sizes with work in between. If det ever let a write run
  * that does not fit, the writer would wait in the kernel while det holds the reader: the
@@ -66,6 +66,51 @@ int main(void) {
         CHECK(w == 8007, "writev %zd", w);
         sent_sum = sum_in(sum_in(sum_in(sent_sum, data, 3000), data + 5, 5000), data + 9, 7);
         sent += 8007;
+        break;
+      }
+      case 2: { /* vmsplice (waits for room only without SPLICE_F_NONBLOCK), then tee from a pipe */
+        static char page[8192] __attribute__((aligned(4096)));
+        memcpy(page, data, sizeof page);
+        int fl = fcntl(p[1], F_GETFL); /* fill the pipe first: vmsplice has to wait for room */
+        fcntl(p[1], F_SETFL, fl | O_NONBLOCK);
+        ssize_t f;
+        for (int i = 0; i < 64 && (f = write(p[1], data, 4096)) > 0; i++) { /* natively the reader may keep up */
+          sent_sum = sum_in(sent_sum, data, (size_t)f);
+          sent += (unsigned long)f;
+        }
+        fcntl(p[1], F_SETFL, fl);
+        if (round == 2) { /* the caller's own SPLICE_F_NONBLOCK: no room, no wait */
+          struct iovec v = {page, 4096};
+          ssize_t w = vmsplice(p[1], &v, 1, SPLICE_F_NONBLOCK);
+          if (w > 0) {
+            sent_sum = sum_in(sent_sum, page, (size_t)w);
+            sent += (unsigned long)w;
+          }
+          say("writer: vmsplice with SPLICE_F_NONBLOCK after filling the pipe: %s\n", w >= 0 ? "spliced" : strerror(errno));
+        }
+        size_t done = 0;
+        while (done < 6000) {
+          struct iovec v = {page + done, 6000 - done};
+          ssize_t w = vmsplice(p[1], &v, 1, 0);
+          if (w < 0) FAIL("vmsplice");
+          done += (size_t)w;
+        }
+        sent_sum = sum_in(sent_sum, page, 6000);
+        sent += 6000;
+        int q[2];
+        if (pipe(q) != 0 || write(q[1], data, 5000) != 5000) FAIL("second pipe");
+        size_t teed = 0;
+        while (teed < 5000) { /* tee copies from the front of q each time: take what it copied */
+          ssize_t w = tee(q[0], p[1], 5000 - teed, 0);
+          if (w <= 0) FAIL("tee");
+          static char sink[5000];
+          if (read(q[0], sink, (size_t)w) != w) FAIL("drain");
+          teed += (size_t)w;
+        }
+        close(q[0]);
+        close(q[1]);
+        sent_sum = sum_in(sent_sum, data, 5000);
+        sent += 5000;
         break;
       }
       case 3: { /* splice from a file */
