@@ -211,8 +211,9 @@ Verdict on_write_like(SysCtx& c) {
   if (!s.cont_active && !c.signal_wake && fstat(local, &st) == 0 && S_ISFIFO(st.st_mode)) {
     // A pipe write of at most PIPE_BUF bytes needs at most one free buffer slot (it merges
     // into the last page or takes a new one whole), and POLLOUT means a slot is free: it
-    // cannot block. Bytes queued say nothing about slots (a partly read page still holds
-    // one), so larger writes take the O_NONBLOCK path.
+    // cannot block. Bytes queued alone say nothing about slots (a partly read page still
+    // holds one): a larger write runs as it is only where pipe_room's count of the writes
+    // behind those bytes says it fits, else it takes the O_NONBLOCK path.
     pollfd p{local, POLLOUT, 0};
     if (fits) c.tr.count("pipe-room");
     if (fits || (write_len(c) <= PIPE_BUF && poll(&p, 1, 0) == 1 && (p.revents & POLLOUT))) {
