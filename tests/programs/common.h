@@ -50,6 +50,16 @@ static inline void fdsay(int fd, const char *fmt, ...) {
     if (!(cond)) FAIL(__VA_ARGS__); \
   } while (0)
 
+/* pipe + fork for a reader child: in the child (0 returned) the write end is closed; the
+ * parent gets the child's pid and keeps both ends. */
+static inline pid_t fork_reader(int p[2]) {
+  if (pipe(p) != 0) FAIL("pipe");
+  pid_t r = fork();
+  if (r < 0) FAIL("fork");
+  if (r == 0) close(p[1]);
+  return r;
+}
+
 /* Sleep for ms milliseconds with nanosleep, restarting on EINTR. */
 #include <time.h>
 static inline void msleep(long ms) {

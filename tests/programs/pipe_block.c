@@ -10,11 +10,8 @@
 
 int main(void) {
   int p[2];
-  if (pipe(p) != 0) FAIL("pipe");
-  pid_t r = fork();
-  if (r < 0) FAIL("fork");
+  pid_t r = fork_reader(p);
   if (r == 0) { /* reader */
-    close(p[1]);
     char buf[4096 * 3];
     ssize_t n = read(p[0], buf, 64); /* blocks: nothing written yet */
     CHECK(n >= 18 && memcmp(buf, "hello-from-writer\n", 18) == 0, "first read %zd", n);

@@ -35,11 +35,8 @@ static void full_write(int fd, const char *p, size_t n) {
 
 int main(void) {
   int p[2];
-  if (pipe(p) != 0) FAIL("pipe");
-  pid_t r = fork();
-  if (r < 0) FAIL("fork");
+  pid_t r = fork_reader(p);
   if (r == 0) { /* reader */
-    close(p[1]);
     static char buf[70000];
     const size_t sizes[] = {3000, 1, 8191, 4096, 12288, 70000, 100, 4097};
     unsigned long sum = 0, total = 0;
