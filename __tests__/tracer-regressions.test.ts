@@ -280,7 +280,8 @@ test('pipe writes that surely fit run in one stop; none that could wait does; vm
   // pipe_room.cc: records of 1 B-70 KB that leave pages partly filled, writev, vmsplice,
   // tee, splice, a non-blocking descriptor, a write into an unmapped page and pipe resizes.
   // A write let run without room would wait in the kernel while det holds the reader: a
-  // hang (--timeout). vmsplice ignores O_NONBLOCK: before SPLICE_F_NONBLOCK was added for it,
+  // hang (--timeout). The first 24 records of 4097 bytes, written while the reader sleeps,
+  // hang a bound taken from the bytes queued (checked: exit 124 with pages(FIONREAD)). vmsplice ignores O_NONBLOCK: before SPLICE_F_NONBLOCK was added for it,
   // the vmsplice into the filled pipe hung the run; the caller's own SPLICE_F_NONBLOCK
   // still gets EAGAIN.
   const dir = workDirWith(buildPrograms(), ['pipe_room']);
