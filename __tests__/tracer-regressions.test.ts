@@ -1,11 +1,11 @@
 // Regressions of the tracer core, each a bug once seen: the test reproduces the situation
 // that triggered it, under the real tracer.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { BIN, describeResult, runProcess, runTraced } from './helpers/cli.js';
+import { BIN, TRACER, describeResult, runProcess, runTraced } from './helpers/cli.js';
 import { buildPrograms, cleanupTemp, workDirWith } from './helpers/programs.js';
 
 let work: string;
@@ -299,6 +299,27 @@ test('pipe writes that surely fit run in one stop; none that could wait does; vm
   const b = await run();
   expect(b.stdout).toBe(a.stdout);
 });
+
+test('SIGINT while the sandbox starts ends the run as interrupted (130), never as a start-up failure (125)', async () => {
+  // launch() waited for the sandbox's init with a waitpid that the signal interrupts
+  // (EINTR, the handler has no SA_RESTART), and took that for init's death: exit 125 with
+  // "the sandbox's init process died" (seen in the reliability suite under load).
+  const results: string[] = [];
+  for (let delayMs = 0; delayMs < 40; delayMs += 2) {
+    const child = spawn(TRACER, ['--workdir', work, '--', 'sh', '-c', 'while :; do :; done'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+      child.on('close', (code, signal) => res({ code, signal })),
+    );
+    await new Promise((r) => setTimeout(r, delayMs));
+    child.kill('SIGINT');
+    const r = await done;
+    const ok = r.code === 130 || r.signal === 'SIGINT';
+    if (!ok) results.push(`after ${delayMs} ms: code ${r.code} signal ${r.signal} ${stderr.trim()}`);
+  }
+  expect(results).toEqual([]);
+}, 120_000);
 
 test('a call through the i386 ABI (int 0x80) fails with ENOSYS and is reported as i386:N; --strict refuses the run', async () => {
   // The filter raises SIGSYS for foreign ABIs (so seccomp stops need no ABI check); the

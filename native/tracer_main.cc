@@ -27,9 +27,11 @@ namespace {
   exit(125);
 }
 
-// The first signal asks the tracer to end the run (kill everything, collect, report). If
-// it has not ended 5 s later (it should take milliseconds), the second alarm ends it here:
-// pid 1 of the sandbox takes every tracee with it, and PTRACE_O_EXITKILL covers the rest.
+// The first signal asks the tracer to end the run (kill everything, collect, report). It
+// also kills pid 1 of the sandbox, which takes every tracee with it: the tracer may be
+// about to block in waitpid for a tracee that makes no more syscalls (a busy loop), which
+// the flag alone would not wake; the deaths do. If the run has not ended 5 s later (it
+// should take milliseconds), the second alarm ends it here; PTRACE_O_EXITKILL covers the rest.
 void on_stop_signal(int sig) {
   if (sig == SIGALRM && det::g_stop_signal) {
     if (det::g_init_pid > 0) kill(static_cast<pid_t>(det::g_init_pid), SIGKILL);
@@ -38,6 +40,7 @@ void on_stop_signal(int sig) {
     _exit(det::g_stop_signal == SIGALRM ? 124 : 125);
   }
   if (!det::g_stop_signal) det::g_stop_signal = sig;
+  if (det::g_init_pid > 0) kill(static_cast<pid_t>(det::g_init_pid), SIGKILL);
   alarm(5);
 }
 

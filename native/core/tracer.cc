@@ -217,8 +217,16 @@ bool Tracer::launch() {
     close(errpipe[0]);
     return false;
   };
+  // A stop signal (SIGINT, SIGTERM, SIGHUP) while the sandbox starts ends the run as
+  // interrupted (run() gives 128+N), not as a start-up failure (125).
+  auto wait_start = [&](pid_t who, int* st) {
+    for (;;) {
+      pid_t w = waitpid(who, st, __WALL);
+      if (w >= 0 || errno != EINTR || g_stop_signal) return w;
+    }
+  };
   int status;
-  if (waitpid(init, &status, __WALL) != init || !WIFSTOPPED(status)) return init_failed();
+  if (wait_start(init, &status) != init || !WIFSTOPPED(status)) return init_failed();
   if (ptrace(PTRACE_SETOPTIONS, init, nullptr, reinterpret_cast<void*>(kPtraceOptions)) != 0) {
     failure_ = std::string("ptrace(SETOPTIONS): ") + strerror(errno);
     return false;
@@ -226,7 +234,7 @@ bool Tracer::launch() {
   resume_cont(init);
   pid_t cmd = -1;
   while (cmd < 0) {
-    pid_t w = waitpid(-1, &status, __WALL);
+    pid_t w = wait_start(-1, &status);
     if (w < 0) return init_failed();
     if (w == init) {
       if (!WIFSTOPPED(status)) return init_failed();
@@ -272,10 +280,16 @@ int Tracer::run() {
   struct timespec t0 = host_clock(CLOCK_MONOTONIC), t1;
   if (!launch()) {
     exit_code_ = 125;
+    if (g_stop_signal && g_stop_signal != SIGALRM) {  // interrupted while starting: the
+      interrupted_by_ = g_stop_signal;                  // handler killed init under launch
+      exit_code_ = 128 + g_stop_signal;
+      failure_.clear();
+    }
     if (init_pid_ > 0) {
       kill(init_pid_, SIGKILL);
-      while (waitpid(-1, nullptr, __WALL) > 0) {
+      while (waitpid(-1, nullptr, __WALL) > 0 || errno == EINTR) {
       }
+      forget_init();
     }
   } else {
     if (cfg_.timeout > 0) {
@@ -566,7 +580,7 @@ void Tracer::absorb(pid_t pid, int status) {
   Thread* a = find(pid);
   if (!a) {
     if (pid == init_pid_) {
-      if (WIFEXITED(status) || WIFSIGNALED(status)) init_pid_ = -1;
+      if (WIFEXITED(status) || WIFSIGNALED(status)) forget_init();
       return;
     }
     if (WIFSTOPPED(status)) early_stops_.insert(pid);
@@ -773,11 +787,31 @@ bool Tracer::on_syscall_exit(Thread* t) {
 // ---------------------------------------------------------------------------------------
 // The process model.
 
+// The flags and child-tid address of the clone/clone3 call t is stopped in (at its fork,
+// vfork or clone event: the call's arguments are still in its registers and memory). fork
+// and vfork take none: the event says which it was.
+static void clone_args_of(pid_t tid, uint64_t* flags, uint64_t* ctid) {
+  *flags = *ctid = 0;
+  Regs r;
+  if (!get_regs(tid, &r)) return;
+  if (r.orig_rax == SYS_clone) {
+    *flags = r.rdi;
+    *ctid = r.r10;
+  } else if (r.orig_rax == SYS_clone3) {
+    clone_args args{};
+    uint64_t size = r.rsi < sizeof args ? r.rsi : sizeof args;
+    if (read_mem(tid, r.rdi, &args, size) != static_cast<ssize_t>(size)) return;
+    *flags = args.flags;
+    *ctid = args.child_tid;
+  }
+}
+
 void Tracer::on_new_child(Thread* t, int event) {
   unsigned long msg = 0;
   ptrace(PTRACE_GETEVENTMSG, t->tid, nullptr, &msg);
   pid_t tid = static_cast<pid_t>(msg);
   if (tid <= 0 || find(tid)) return;
+  clone_args_of(t->tid, &t->clone_flags, &t->clone_ctid);
   pid_t tgid = 0;
   pid_t ns_tid = read_ns_tid(tid, &tgid);
   bool is_thread = event == PTRACE_EVENT_CLONE && (t->clone_flags & CLONE_THREAD);
@@ -1095,6 +1129,12 @@ void Tracer::drain_process(Process* p) {
   }
 }
 
+// init was reaped: its pid may be reused, so the stop-signal handler must not kill it.
+void Tracer::forget_init() {
+  init_pid_ = -1;
+  g_init_pid = 0;
+}
+
 void Tracer::kill_everything() {
   if (init_pid_ > 0) kill(init_pid_, SIGKILL);  // pid 1 of the namespace: takes all with it
   for (auto& kv : threads_) kill(kv.first, SIGKILL);
@@ -1117,7 +1157,7 @@ void Tracer::end_run_killing_all(const char* why) {
       if (errno == EINTR) continue;
       break;
     }
-    if (w == init_pid_ && (WIFEXITED(status) || WIFSIGNALED(status))) init_pid_ = -1;
+    if (w == init_pid_ && (WIFEXITED(status) || WIFSIGNALED(status))) forget_init();
     Thread* t = find(w);
     if (WIFSTOPPED(status)) {
       // Every stop now is on the way out (an exit stop, a stop before the SIGKILL landed),

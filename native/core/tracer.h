@@ -113,6 +113,7 @@ class Tracer {
   bool wait_external();
   void end_run_killing_all(const char* why);
   void kill_everything();
+  void forget_init();
   Thread* find(pid_t tid);
   void park_blocked(Thread* t);
   void release_block(Thread* t);

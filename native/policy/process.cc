@@ -2,7 +2,6 @@
 // and waits on children, which must never block in the kernel (see scheduler.h).
 #include <cerrno>
 #include <csignal>
-#include <linux/sched.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -10,28 +9,6 @@
 
 namespace det {
 namespace {
-
-Verdict on_clone(SysCtx& c) {
-  c.t.clone_flags = c.arg(0);
-  c.t.clone_ctid = c.arg(3);
-  return Verdict::Allow;
-}
-
-Verdict on_clone3(SysCtx& c) {
-  clone_args args{};
-  uint64_t size = c.arg(1);
-  if (size > sizeof args) size = sizeof args;
-  if (read_mem(c.t.tid, c.arg(0), &args, size) == static_cast<ssize_t>(size)) {
-    c.t.clone_flags = args.flags;
-    c.t.clone_ctid = args.child_tid;
-  }
-  return Verdict::Allow;
-}
-
-Verdict on_fork(SysCtx& c) {
-  c.t.clone_flags = 0;
-  return Verdict::Allow;
-}
 
 Verdict on_set_tid_address(SysCtx& c) {
   c.t.clear_child_tid = c.arg(0);
@@ -110,10 +87,6 @@ Verdict on_wait(SysCtx& c) {
 }
 
 const bool registered = [] {
-  register_handler("clone", on_clone);
-  register_handler("clone3", on_clone3);
-  register_handler("fork", on_fork);
-  register_handler("vfork", on_fork);
   register_handler("set_tid_address", on_set_tid_address);
   register_handler("exit_group", on_exit_group);
   for (const char* n : {"kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal"})
