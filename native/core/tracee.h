@@ -92,7 +92,6 @@ struct Thread {
   CallScratch scratch;
   uint64_t clear_child_tid = 0;
   Thread* vfork_parent = nullptr;  // set on a vfork child until it execs or exits
-  uint64_t clone_flags = 0, clone_ctid = 0;  // of the clone in progress
   bool futex_woken = false;
   bool wake_timed_out = false;  // set by the scheduler when it wakes a blocked thread
   bool wake_signal = false;

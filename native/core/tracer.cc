@@ -811,10 +811,11 @@ void Tracer::on_new_child(Thread* t, int event) {
   ptrace(PTRACE_GETEVENTMSG, t->tid, nullptr, &msg);
   pid_t tid = static_cast<pid_t>(msg);
   if (tid <= 0 || find(tid)) return;
-  clone_args_of(t->tid, &t->clone_flags, &t->clone_ctid);
+  uint64_t flags, ctid;
+  clone_args_of(t->tid, &flags, &ctid);
   pid_t tgid = 0;
   pid_t ns_tid = read_ns_tid(tid, &tgid);
-  bool is_thread = event == PTRACE_EVENT_CLONE && (t->clone_flags & CLONE_THREAD);
+  bool is_thread = event == PTRACE_EVENT_CLONE && (flags & CLONE_THREAD);
   if (tgid) is_thread = tgid == t->proc->tgid;
   auto th = std::make_unique<Thread>();
   th->tid = tid;
@@ -822,24 +823,23 @@ void Tracer::on_new_child(Thread* t, int event) {
   th->seq = ++seq_;
   th->state = ThreadState::Runnable;
   th->park = early_stops_.erase(tid) ? Park::Continue : Park::AwaitStop;
-  if (t->clone_flags & CLONE_CHILD_CLEARTID) th->clear_child_tid = t->clone_ctid;
+  if (flags & CLONE_CHILD_CLEARTID) th->clear_child_tid = ctid;
   if (is_thread) {
     th->proc = t->proc;
   } else {
     auto p = std::make_unique<Process>();
     p->tgid = tid;
     p->ns_pid = ns_tid;
-    p->parent = (t->clone_flags & CLONE_PARENT) ? t->proc->parent : t->proc;
+    p->parent = (flags & CLONE_PARENT) ? t->proc->parent : t->proc;
     p->pidfd = open_pidfd(tid);
     p->clock = t->proc->clock;  // the child's memory is a copy (or, with CLONE_VM, the same)
     p->clock.count_known = false;
-    if (t->clone_flags & CLONE_VM) p->clock.shares_vm = t->proc->clock.shares_vm = true;  // vfork, posix_spawn
+    if (flags & CLONE_VM) p->clock.shares_vm = t->proc->clock.shares_vm = true;  // vfork, posix_spawn
     th->proc = p.get();
     all_procs_.push_back(std::move(p));
     ++stats_.processes;
   }
   ++stats_.threads;
-  t->clone_flags = t->clone_ctid = 0;
   if (event == PTRACE_EVENT_VFORK) {
     th->vfork_parent = t;
     next_ = th.get();

@@ -175,11 +175,11 @@ Verdict on_write_like(SysCtx& c) {
     // Two descriptors: out is arg 0 for sendfile, arg 2 for splice/copy_file_range, 1 for tee.
     fd = static_cast<int>(nr == SYS_sendfile ? c.arg(0) : nr == SYS_tee ? c.arg(1) : c.arg(2));
     int in = static_cast<int>(nr == SYS_sendfile ? c.arg(1) : c.arg(0));
+    // SPLICE_F_NONBLOCK: an empty input pipe gives EAGAIN (other inputs may still wait).
+    const struct stat* ist = own_nonblock ? c.fd_stat(in) : nullptr;  // blocking_fd's, taken first
+    bool nonblocking_in = ist && S_ISFIFO(ist->st_mode);
     int lin = blocking_fd(c, in);
     if (lin >= 0) {
-      // SPLICE_F_NONBLOCK: an empty input pipe gives EAGAIN (other inputs may still wait).
-      struct stat ist;
-      bool nonblocking_in = own_nonblock && fstat(lin, &ist) == 0 && S_ISFIFO(ist.st_mode);
       pollfd p{lin, POLLIN, 0};
       if (!nonblocking_in && !c.signal_wake && poll(&p, 1, 0) == 0) return c.block(fd_block(BlockKind::FdRead, lin));
       close(lin);
@@ -188,14 +188,22 @@ Verdict on_write_like(SysCtx& c) {
   // An anonymous pipe whose room det counts (pipe_room.h): a plain write with a buffer
   // that cannot fault is counted at once where it surely fits or where it cannot block, else
   // at its exit stop; any other call makes the pipe's room unknown.
+  // `out`: the descriptor's stat, kept for the pipe case below (blocking_fd's copy is the
+  // caller's once taken, and the stop's cache with it).
   ino_t pipe = 0;
   bool fits = false;
-  if (const struct stat* out = c.fd_stat(fd); out && pipe_room::tracked(c.tr, *out)) {
+  struct stat out {};
+  bool out_known = false;
+  if (const struct stat* st = c.fd_stat(fd)) {
+    out = *st;
+    out_known = true;
+  }
+  if (out_known && pipe_room::tracked(c.tr, out)) {
     if (nr == SYS_write && readable(c.t.tid, c.arg(1), c.arg(2))) {
-      pipe = out->st_ino;
-      fits = !s.cont_active && !c.signal_wake && pipe_room::write_fits(c.fd_copy(fd), *out, c.arg(2));
+      pipe = out.st_ino;
+      fits = !s.cont_active && !c.signal_wake && pipe_room::write_fits(c.fd_copy(fd), out, c.arg(2));
     } else {
-      pipe_room::unknown(out->st_ino);
+      pipe_room::unknown(out.st_ino);
     }
   }
   int local = own_nonblock ? -1 : blocking_fd(c, fd);  // the caller's SPLICE_F_NONBLOCK: no wait
@@ -207,8 +215,7 @@ Verdict on_write_like(SysCtx& c) {
     }
     return Verdict::Allow;
   }
-  struct stat st;
-  if (!s.cont_active && !c.signal_wake && fstat(local, &st) == 0 && S_ISFIFO(st.st_mode)) {
+  if (!s.cont_active && !c.signal_wake && out_known && S_ISFIFO(out.st_mode)) {
     // A pipe write of at most PIPE_BUF bytes needs at most one free buffer slot (it merges
     // into the last page or takes a new one whole), and POLLOUT means a slot is free: it
     // cannot block. Bytes queued alone say nothing about slots (a partly read page still
