@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <linux/futex.h>
+#include <vector>
 
 #include "core/tracer.h"
 
@@ -20,24 +21,17 @@ void futex_key(SysCtx& c, uint64_t addr, bool priv, uint64_t* a, uint64_t* b) {
   *a = static_cast<uint64_t>(c.t.proc->tgid);
   *b = addr;
   if (priv) return;
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/maps", c.t.proc->tgid);
-  FILE* f = fopen(path, "re");
-  if (!f) return;
-  char line[512];
-  while (fgets(line, sizeof line, f)) {
-    unsigned long lo, hi, off, ino;
+  std::vector<MapLine> maps;  // read now: mappings change after exec (mmap of shared memory)
+  if (!read_proc_maps(c.t.proc->tgid, &maps)) return;
+  for (const MapLine& m : maps) {
+    if (addr < m.start || addr >= m.end) continue;
     unsigned maj, min;
-    char perms[8];
-    if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &lo, &hi, perms, &off, &maj, &min, &ino) != 7) continue;
-    if (addr < lo || addr >= hi) continue;
-    if (perms[3] == 's') {
-      *a = (1ULL << 63) | (static_cast<uint64_t>(maj) << 52) | (static_cast<uint64_t>(min) << 32) | ino;
-      *b = off + (addr - lo);
+    if (m.perms.size() > 3 && m.perms[3] == 's' && sscanf(m.dev.c_str(), "%x:%x", &maj, &min) == 2) {
+      *a = (1ULL << 63) | (static_cast<uint64_t>(maj) << 52) | (static_cast<uint64_t>(min) << 32) | m.ino;
+      *b = m.off + (addr - m.start);
     }
     break;
   }
-  fclose(f);
 }
 
 bool futex_op_cmp(uint32_t oldval, uint32_t encoded) {
