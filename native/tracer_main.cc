@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
   for (int s : {SIGALRM, SIGINT, SIGTERM, SIGHUP}) sigaction(s, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  if (const char* d = getenv("DET_TEST_WAIT_DELAY_US")) cfg.test_wait_delay_us = static_cast<unsigned>(strtoul(d, nullptr, 10));
   det::HostProbe host = det::probe_host();
   cfg.share_tsc_trap = host.tsc_trap.available;
   det::Tracer tracer(cfg);

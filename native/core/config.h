@@ -21,6 +21,12 @@ struct RunConfig {
   int debug = 0;                       // --debug N
   std::string log;                     // --log FILE
   std::string hostname = "det";        // hostname/nodename seen inside
+  // DET_TEST_WAIT_DELAY_US (tests only): after letting a call run to its exit stop, the
+  // tracer sleeps this long before it waits for that stop, so that whatever the call set off
+  // in other tracees in real time (a SIGKILL's targets reaching their exit stops) is already
+  // queued when it waits: an order a loaded machine gives now and then, every time. Outputs
+  // must not change.
+  unsigned test_wait_delay_us = 0;
   bool share_tsc_trap = false;         // the tracer thread traps rdtsc too (tsc_share.cc);
                                        // only the stand-alone tracer process sets it
 };

@@ -363,6 +363,7 @@ void Tracer::main_loop() {
       if (sched_.threads().empty()) break;
       fire_timers();  // every tracee waits: timers re-check which expiries could wake one
       if (sched_.advance_to_next_deadline()) continue;
+      if (await_exiting()) continue;
       if (main_done_) {  // leftovers that can only wait for each other or the outside
         end_run_killing_all("the command exited");
         break;
@@ -385,6 +386,31 @@ void Tracer::main_loop() {
   (void)idle_rounds;
 }
 
+// Nothing can run, but a thread is past its exit stop (met while another thread ran): its
+// death is certain and may be what the others wait for (a parent in wait4, a joiner).
+// Collected here, at a point the schedule fixes; not a deadlock. False: no such thread.
+bool Tracer::await_exiting() {
+  bool any = false;
+  for (Thread* t : sched_.threads())
+    if (t->state == ThreadState::Exiting && death_is_near(t)) any = true;
+  if (!any) return false;
+  int status;
+  pid_t w = waitpid(-1, &status, __WALL);
+  if (w < 0) return errno == EINTR;  // a stop request: the loop handles it
+  handle_async(w, status);
+  return true;
+}
+
+// t, past its exit stop, reports its death soon: a thread other than the leader does; a
+// thread-group leader's death is reported only once the rest of its group is gone (a leader
+// that called exit while its threads run on waits as a zombie).
+bool Tracer::death_is_near(const Thread* t) const {
+  if (!t->is_leader()) return true;
+  for (const Thread* s : t->proc->threads)
+    if (s != t && s->state != ThreadState::Dead && !(s->state == ThreadState::Exiting && !s->is_leader())) return false;
+  return true;
+}
+
 // Waits for something outside the sandbox (a pipe from the host, the terminal) that a
 // blocked thread is waiting on. False when nothing outside can wake anyone: a deadlock.
 bool Tracer::wait_external() {
@@ -398,10 +424,18 @@ bool Tracer::wait_external() {
   }
   if (fds.empty() && !retry_blocked) return false;
   if (!fds.empty()) {
-    int r = poll(fds.data(), fds.size(), retry_blocked ? 20 : -1);
+    // Not for ever: a tracee killed from outside (the host, the OOM killer) leaves its
+    // stop and reports its exit stop and death, which no descriptor here shows.
+    int r = poll(fds.data(), fds.size(), retry_blocked ? 20 : 100);
     if (r < 0 && errno != EINTR) return false;
   } else {
     usleep(20000);
+  }
+  for (;;) {  // such reports: absorbed (a death wakes the parent's wait)
+    int status;
+    pid_t w = waitpid(-1, &status, __WALL | WNOHANG);
+    if (w <= 0) break;
+    handle_async(w, status);
   }
   // Readiness and lock state may have changed outside: let every retry run once more.
   sched_.progress();
@@ -456,6 +490,10 @@ void Tracer::run_thread_until_parked(Thread* t) {
 }
 
 int Tracer::wait_event(Thread* t, pid_t* who) {
+  if (delay_next_wait_) {  // tests only (RunConfig::test_wait_delay_us)
+    delay_next_wait_ = false;
+    usleep(cfg_.test_wait_delay_us);
+  }
   for (;;) {
     if (stashed_ && running_ == t) {  // collected by a nested wait (see handle_async)
       stashed_ = false;
@@ -718,6 +756,7 @@ bool Tracer::apply(Thread* t, SysCtx& ctx, Verdict v) {
         collect_lost(t);
         return false;
       }
+      delay_next_wait_ = cfg_.test_wait_delay_us != 0;
       return true;
     case Verdict::Emulate:
     case Verdict::Yield:
@@ -1032,6 +1071,10 @@ void Tracer::on_death(Thread* t, int status) {
     }
     log(1, "process %d exited (status 0x%x)", p->tgid, status);
   }
+  if (reported && !finished_) {
+    collect_orphans_killed(p);
+    if (p->gone) adopt_orphans(p);
+  }
 }
 
 // A ptrace request on t failed: t is no longer in a ptrace stop. Not a lost event but a
@@ -1075,18 +1118,30 @@ void Tracer::collect_lost(Thread* t) {
 // the SIGKILL woke them and they are dying now, in real time, while the sender runs on. So
 // that the sender's next wait4(WNOHANG), /proc read or pipe read sees the same world in
 // every run, every thread the SIGKILL reached is collected dead before the sender goes on.
-// A thread it reached is no longer in its stop (the wake-up is synchronous with the
-// kill), or already in its exit stop; a thread it did not reach is still where det parked
-// it.
 void Tracer::collect_killed(Thread* sender) {
+  const Process* own = sender->proc;
+  collect_sigkilled([own](const Thread* o) { return o->proc != own; });
+}
+
+// The threads among `candidate` that a SIGKILL woke out of the stops det parked them in
+// are collected dead now. Such a thread is no longer in its stop (the wake-up is
+// synchronous with the SIGKILL), or in its exit stop, or already past it: the kernel may
+// run it to its exit stop before the tracer looks, and the tracer, waiting for another
+// thread, then meets that stop first and lets it go on (absorb: Exiting). A thread the
+// SIGKILL did not reach is still where det parked it.
+void Tracer::collect_sigkilled(const std::function<bool(const Thread*)>& candidate) {
   std::vector<Thread*> dying;
+  std::vector<Thread*> exiting;
   for (auto& kv : threads_) {
     Thread* o = kv.second;
-    if (o->proc == sender->proc || o->state == ThreadState::Dead) continue;
-    // Not parked where det put it: a vfork parent in the kernel, a new thread not yet seen,
-    // a thread already on its way out (a zombie leader waits for its group): their reports
-    // come as they come (handle_async, collect_lost).
-    if (o->state == ThreadState::InKernel || o->state == ThreadState::Exiting || o->park == Park::AwaitStop) continue;
+    if (o->state == ThreadState::Dead || !candidate(o)) continue;
+    if (o->state == ThreadState::Exiting) {
+      exiting.push_back(o);
+      continue;
+    }
+    // Not parked where det put it: a vfork parent in the kernel, a new thread not yet seen:
+    // their reports come as they come (handle_async, collect_lost).
+    if (o->state == ThreadState::InKernel || o->park == Park::AwaitStop) continue;
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, o->tid, nullptr, &si) != 0) {
       if (errno == ESRCH) dying.push_back(o);
@@ -1094,9 +1149,65 @@ void Tracer::collect_killed(Thread* sender) {
       dying.push_back(o);
     }
   }
+  // A thread past its exit stop dies soon, whatever killed it: collected now too, when its
+  // death does not wait for threads that live on (death_is_near), or only for threads
+  // the SIGKILL reached.
+  for (Thread* o : exiting) {
+    bool near = death_is_near(o);
+    if (!near) {
+      near = true;
+      for (const Thread* s : o->proc->threads)
+        if (s != o && s->state != ThreadState::Dead && s->state != ThreadState::Exiting &&
+            std::find(dying.begin(), dying.end(), s) == dying.end())
+          near = false;
+    }
+    if (near) dying.push_back(o);
+  }
   for (Thread* o : dying) {
     if (o->state == ThreadState::Dead) continue;  // collected with its thread group
     collect_lost(o);
+  }
+}
+
+// A thread of p died. The kernel sent each child process it made its parent-death signal
+// (prctl PR_SET_PDEATHSIG) as it exited; a SIGKILL among them woke the child out of its
+// stop, and it dies in real time: collected now, at a point the schedule fixes. Other
+// signals wait in the child until det runs it, as any signal does.
+void Tracer::collect_orphans_killed(const Process* p) {
+  collect_sigkilled([p](const Thread* o) { return o->proc->parent == p; });
+}
+
+// The real parent of process tgid (/proc/<tgid>/stat, host pids); 0 if unknown.
+static pid_t real_ppid(pid_t tgid) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/stat", tgid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  const char* r = strrchr(buf, ')');  // the name may hold spaces and parentheses
+  int ppid = 0;
+  char state;
+  if (!r || sscanf(r + 1, " %c %d", &state, &ppid) != 2) return 0;
+  return ppid;
+}
+
+// p is gone. The kernel gave its children, live or zombie, to the nearest ancestor that made
+// itself a subreaper (prctl PR_SET_CHILD_SUBREAPER), or else to the sandbox's init, which
+// det does not trace. The new parent's waits see them from now on (a zombie among them is
+// reapable at once): its wait4/waitid are woken, and the children's later deaths count as
+// its children's.
+void Tracer::adopt_orphans(const Process* p) {
+  for (auto& q : all_procs_) {
+    if (q->parent != p) continue;
+    Thread* nt = find(real_ppid(q->tgid));
+    Process* np = nt && nt->proc != p ? nt->proc : nullptr;
+    q->parent = np;
+    if (!np) continue;
+    ++np->child_events;
+    for (Thread* t : np->threads) t->maybe_signal = true;  // the SIGCHLD a zombie brings
   }
 }
 

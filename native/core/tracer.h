@@ -4,6 +4,7 @@
 #pragma once
 #include <csignal>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -53,6 +54,9 @@ class Tracer {
   void note_signal_sent();
   // After `sender` delivered SIGKILL: collect the deaths of the threads it reached.
   void collect_killed(Thread* sender);
+  void collect_sigkilled(const std::function<bool(const Thread*)>& candidate);
+  void collect_orphans_killed(const Process* p);
+  void adopt_orphans(const Process* p);
   // Logical clocks (ns).
   int64_t monotonic_ns() const { return sched_.now() + kBootOffsetNs; }
   int64_t realtime_ns() const { return cfg_.epoch * 1000000000LL + sched_.now(); }
@@ -110,6 +114,8 @@ class Tracer {
   void collect_lost(Thread* t);
   void drain_process(Process* p);
   void await_vfork_done(Thread* parent);
+  bool await_exiting();
+  bool death_is_near(const Thread* t) const;
   bool wait_external();
   void end_run_killing_all(const char* why);
   void kill_everything();
@@ -120,6 +126,7 @@ class Tracer {
   void fire_timers();
 
   RunConfig cfg_;
+  bool delay_next_wait_ = false;  // RunConfig::test_wait_delay_us: before the exit stop of a call let run
   Scheduler sched_;
   RunStats stats_;
   std::map<pid_t, Thread*> threads_;
