@@ -192,22 +192,38 @@ function measure(w: Workload, base: string): Row {
   };
 }
 
-function table(title: string, rows: Row[]): string {
+// `floorUs`: what a minimal ptrace tracer pays per stop on this machine (ptraceFloorUs). The
+// "ptrace floor" column is the ratio a tracer that stopped at det's traced calls and did
+// nothing else there would reach: native + stops x floor. It leaves out process creation,
+// exec and everything det does at a stop, so det cannot be below it while it stops there.
+function table(title: string, rows: Row[], floorUs: number): string {
   const lines = [
     `### ${title}`, '',
-    '| workload | native ms | strace -f | det | det / native | target | traced calls | tracer peak RSS |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | native ms | strace -f | det | det / native | target | traced calls | ptrace floor | tracer peak RSS |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     const ratio = r.det / r.native;
     const mark = r.target === undefined ? '' : ratio <= r.target ? ' ✓' : ' ✗';
+    const floor = (r.native + (r.stops * floorUs) / 1000) / r.native;
     lines.push(
       `| ${r.name} | ${r.native.toFixed(0)} | ${(r.strace / r.native).toFixed(2)}x | ${r.det.toFixed(0)} ms | ` +
         `${ratio.toFixed(2)}x${mark} | ${r.target ? `≤ ${r.target}x` : ''} | ${r.stops.toLocaleString('en-US')} | ` +
-        `${(r.rssKb / 1024).toFixed(1)} MiB |`,
+        `${floor.toFixed(2)}x | ${(r.rssKb / 1024).toFixed(1)} MiB |`,
     );
   }
   return lines.join('\n');
+}
+
+// bench/ptrace_floor.c: the extra microseconds per stop of a tracer that only waits, reads
+// the registers and continues (the least of five runs of 100,000 stops), tracer and tracee
+// on one CPU as det's are.
+function ptraceFloorUs(base: string): number {
+  const exe = join(base, 'ptrace_floor');
+  execFileSync('cc', ['-O2', '-o', exe, join(root, 'bench', 'ptrace_floor.c')]);
+  const us = Number(execFileSync(exe, ['100000'], { encoding: 'utf8' }).trim());
+  if (!(us > 0)) throw new Error(`bench/ptrace_floor.c printed no time (${us})`);
+  return us;
 }
 
 function main(): void {
@@ -218,10 +234,17 @@ function main(): void {
   const base = mkdtempSync(join(tmpdir(), 'det-bench-'));
   try {
     console.log(`det benchmarks — ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${RUNS} runs each, medians\n`);
+    const floorBefore = ptraceFloorUs(base);
     const main = workloads.map((w) => measure(w, base));
-    console.log(table('Workloads', main) + '\n');
     const sc = [...scaling, ...forkScaling].map((w) => measure(w, base));
-    console.log(table('Scaling', sc));
+    // Measured before and after the workloads: the machine drifts during a bench.
+    const floorUs = (floorBefore + ptraceFloorUs(base)) / 2;
+    console.log(table('Workloads', main, floorUs) + '\n');
+    console.log(table('Scaling', sc, floorUs));
+    console.log(
+      `\nptrace floor: a minimal tracer (seccomp stop, waitpid, PTRACE_GETREGS, PTRACE_CONT; one CPU) costs ` +
+        `${floorUs.toFixed(1)} µs per stop here (${floorBefore.toFixed(1)} before the workloads, the mean with after).`,
+    );
     const per = (rows: Row[], n: number[], unit: string) =>
       rows.map((r, i) => `${n[i]} ${unit}: ${(((r.det - r.native) * 1000) / n[i]).toFixed(1)} µs each`).join(', ');
     console.log(`\nOverhead per traced syscall — ${per(sc.slice(0, 3), [1000, 10000, 100000], 'calls')}`);
