@@ -105,6 +105,7 @@ struct Process {
   pid_t tgid = 0;
   pid_t ns_pid = 0;
   Process* parent = nullptr;
+  std::vector<Process*> children;  // made or adopted, live or not (until it is gone itself)
   int pidfd = -1;
   std::vector<Thread*> threads;  // live threads
   uint64_t child_events = 0;     // bumped when a child exits: wakes wait4/waitid

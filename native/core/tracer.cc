@@ -870,6 +870,7 @@ void Tracer::on_new_child(Thread* t, int event) {
     p->tgid = tid;
     p->ns_pid = ns_tid;
     p->parent = (flags & CLONE_PARENT) ? t->proc->parent : t->proc;
+    if (p->parent) p->parent->children.push_back(p.get());
     p->pidfd = open_pidfd(tid);
     p->clock = t->proc->clock;  // the child's memory is a copy (or, with CLONE_VM, the same)
     p->clock.count_known = false;
@@ -1199,13 +1200,18 @@ static pid_t real_ppid(pid_t tgid) {
 // det does not trace. The new parent's waits see them from now on (a zombie among them is
 // reapable at once): its wait4/waitid are woken, and the children's later deaths count as
 // its children's.
-void Tracer::adopt_orphans(const Process* p) {
-  for (auto& q : all_procs_) {
+void Tracer::adopt_orphans(Process* p) {
+  std::vector<Process*> kids;
+  kids.swap(p->children);
+  for (Process* q : kids) {
     if (q->parent != p) continue;
-    Thread* nt = find(real_ppid(q->tgid));
+    // A child p reaped is gone from /proc: nobody's any more.
+    pid_t pp = real_ppid(q->tgid);
+    Thread* nt = pp > 0 ? find(pp) : nullptr;
     Process* np = nt && nt->proc != p ? nt->proc : nullptr;
     q->parent = np;
     if (!np) continue;
+    np->children.push_back(q);
     ++np->child_events;
     for (Thread* t : np->threads) t->maybe_signal = true;  // the SIGCHLD a zombie brings
   }

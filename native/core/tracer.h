@@ -56,7 +56,7 @@ class Tracer {
   void collect_killed(Thread* sender);
   void collect_sigkilled(const std::function<bool(const Thread*)>& candidate);
   void collect_orphans_killed(const Process* p);
-  void adopt_orphans(const Process* p);
+  void adopt_orphans(Process* p);
   // Logical clocks (ns).
   int64_t monotonic_ns() const { return sched_.now() + kBootOffsetNs; }
   int64_t realtime_ns() const { return cfg_.epoch * 1000000000LL + sched_.now(); }
