@@ -13,16 +13,6 @@ namespace det {
 bool get_regs(pid_t tid, Regs* r) { return ptrace(PTRACE_GETREGS, tid, nullptr, r) == 0; }
 bool set_regs(pid_t tid, const Regs& r) { return ptrace(PTRACE_SETREGS, tid, nullptr, &r) == 0; }
 
-static ssize_t proc_mem_io(pid_t tid, uint64_t addr, void* buf, size_t len, bool write) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/mem", tid);
-  int fd = open(path, write ? O_WRONLY | O_CLOEXEC : O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = write ? pwrite(fd, buf, len, static_cast<off_t>(addr)) : pread(fd, buf, len, static_cast<off_t>(addr));
-  close(fd);
-  return n;
-}
-
 CodeMem::~CodeMem() {
   if (fd_ >= 0) close(fd_);
 }
@@ -37,12 +27,22 @@ bool CodeMem::open_file() {
   return !failed_;
 }
 
+ssize_t CodeMem::transfer(uint64_t addr, void* buf, size_t len, bool write) {
+  if (!open_file()) return -1;
+  return write ? pwrite(fd_, buf, len, static_cast<off_t>(addr)) : pread(fd_, buf, len, static_cast<off_t>(addr));
+}
+
 bool CodeMem::read(uint64_t addr, void* buf, size_t len) {
-  return open_file() && pread(fd_, buf, len, static_cast<off_t>(addr)) == static_cast<ssize_t>(len);
+  return transfer(addr, buf, len, false) == static_cast<ssize_t>(len);
 }
 
 bool CodeMem::write(uint64_t addr, const void* buf, size_t len) {
-  return open_file() && pwrite(fd_, buf, len, static_cast<off_t>(addr)) == static_cast<ssize_t>(len);
+  return transfer(addr, const_cast<void*>(buf), len, true) == static_cast<ssize_t>(len);
+}
+
+// One access through /proc/<tid>/mem, opened for it alone.
+static ssize_t proc_mem_io(pid_t tid, uint64_t addr, void* buf, size_t len, bool write) {
+  return CodeMem(tid).transfer(addr, buf, len, write);
 }
 
 ssize_t read_mem(pid_t tid, uint64_t addr, void* buf, size_t len) {

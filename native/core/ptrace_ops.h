@@ -52,6 +52,8 @@ class CodeMem {
   // All `len` bytes or false.
   bool read(uint64_t addr, void* buf, size_t len);
   bool write(uint64_t addr, const void* buf, size_t len);
+  // pread/pwrite's answer: bytes transferred, or -1.
+  ssize_t transfer(uint64_t addr, void* buf, size_t len, bool write);
 
  private:
   bool open_file();
