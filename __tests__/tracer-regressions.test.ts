@@ -156,6 +156,24 @@ test('every process-model and blocking program prints the same when other tracee
   expect(differ).toEqual([]);
 }, 600_000);
 
+test('tracer memory per process ended stays small: 1,000 vs 5,000 fork/exec', async () => {
+  // A process's record outlives it (pointers to it do), and it kept its memory map: 3.7 KB
+  // per process ended (6.0 MB after 1,000, 20.5 MB after 5,000), 370 MB for a build of
+  // 100,000 processes. The map is dropped at the death now: about 1.5 KB per process.
+  const rss = async (n: number) => {
+    const report = join(work, `rss-${n}.json`);
+    const script = `i=0; while [ $i -lt ${n} ]; do /bin/true; i=$((i+1)); done`;
+    const r = await runTraced(work, ['sh', '-c', script], ['--report', report, '--timeout', '120'], { limitMs: 150_000 });
+    expect(r.code).toBe(0);
+    return Number(JSON.parse(readFileSync(report, 'utf8')).tracerMaxRssKb);
+  };
+  const small = await rss(1000);
+  const big = await rss(5000);
+  const perProcessKb = (big - small) / 4000;
+  expect(perProcessKb).toBeGreaterThan(0);
+  expect(perProcessKb).toBeLessThan(2.5);
+}, 300_000);
+
 test('a tracee killed from outside while everything else waits: its parent sees it die, no hang', async () => {
   // The child is parked in a pipe read, its parent in waitpid: det sat in poll() on the
   // child's pipe, which the SIGKILL from the host does not make readable, until --timeout

@@ -1057,6 +1057,10 @@ void Tracer::on_death(Thread* t, int status) {
   if (p->threads.empty() && !p->gone) {
     p->gone = true;  // once, also when a drain above already saw the last thread die
     if (p->pidfd >= 0) close(p->pidfd), p->pidfd = -1;
+    // The record stays (pointers to it outlive it) but not its memory map: kilobytes per
+    // process, which a build of 100,000 processes would otherwise keep to its end.
+    std::vector<MapLine>().swap(p->exec_maps);
+    p->exec_maps_read = true;
     if (p->parent) {  // its CPU time now counts as its parent's children's
       const CpuUse& u = proc_cpu_[p];
       proc_cpu_[p->parent].children += u.self + u.children;
