@@ -144,11 +144,12 @@ test('every process-model and blocking program prints the same when other tracee
   const progs = ['fork_wait', 'vfork_exec', 'clone3_thread', 'waitid', 'orphan', 'zombie', 'signals', 'pidfd',
     'pipe_block', 'futex', 'poll', 'select', 'epoll', 'flock', 'eventfd', 'timers', 'leader_exit', 'poll_sigchld',
     'kill9', 'pipe_room', 'threads4', 'threads_mutex', 'pipeline.sh', 'xargs.sh'];
-  const dir = workDirWith(buildPrograms(), progs);
+  // A work dir each: some programs write files there (flock's log) and the two run at once.
+  const dirs = ['', '1000'].map((d) => ({ d, dir: workDirWith(buildPrograms(), progs) }));
   const differ: string[] = [];
   for (const p of progs) {
     const [plain, delayed] = await Promise.all(
-      ['', '1000'].map((d) => runTraced(dir, [`./${p}`], ['--timeout', '60'], { limitMs: 90_000, env: { DET_TEST_WAIT_DELAY_US: d } })),
+      dirs.map(({ d, dir }) => runTraced(dir, [`./${p}`], ['--timeout', '60'], { limitMs: 90_000, env: { DET_TEST_WAIT_DELAY_US: d } })),
     );
     const show = (r: { code: number | null; stdout: string }) => `exit ${r.code}\n${r.stdout}`;
     if (show(plain) !== show(delayed) || plain.code !== 0) differ.push(`${p}:\n${show(plain)}---\n${show(delayed)}`);
