@@ -1182,8 +1182,9 @@ void Tracer::collect_orphans_killed(const Process* p) {
   collect_sigkilled([p](const Thread* o) { return o->proc->parent == p; });
 }
 
-// The real parent of process tgid (/proc/<tgid>/stat, host pids); 0 if unknown.
-static pid_t real_ppid(pid_t tgid) {
+// The real parent of process tgid and its state letter (/proc/<tgid>/stat, host pids);
+// 0 if unknown.
+static pid_t real_ppid(pid_t tgid, char* state) {
   char path[64], buf[512];
   snprintf(path, sizeof path, "/proc/%d/stat", tgid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1194,8 +1195,7 @@ static pid_t real_ppid(pid_t tgid) {
   buf[n] = 0;
   const char* r = strrchr(buf, ')');  // the name may hold spaces and parentheses
   int ppid = 0;
-  char state;
-  if (!r || sscanf(r + 1, " %c %d", &state, &ppid) != 2) return 0;
+  if (!r || sscanf(r + 1, " %c %d", state, &ppid) != 2) return 0;
   return ppid;
 }
 
@@ -1209,8 +1209,11 @@ void Tracer::adopt_orphans(Process* p) {
   kids.swap(p->children);
   for (Process* q : kids) {
     if (q->parent != p) continue;
-    // A child p reaped is gone from /proc: nobody's any more.
-    pid_t pp = real_ppid(q->tgid);
+    // A dead child p reaped is nobody's any more; its pid may even be another process's
+    // now, which is then no zombie (a live child's pid is its own).
+    char state = 0;
+    pid_t pp = real_ppid(q->tgid, &state);
+    if (q->gone && state != 'Z') pp = 0;
     Thread* nt = pp > 0 ? find(pp) : nullptr;
     Process* np = nt && nt->proc != p ? nt->proc : nullptr;
     q->parent = np;
