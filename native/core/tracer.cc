@@ -403,11 +403,14 @@ bool Tracer::await_exiting() {
 
 // t, past its exit stop, reports its death soon: a thread other than the leader does; a
 // thread-group leader's death is reported only once the rest of its group is gone (a leader
-// that called exit while its threads run on waits as a zombie).
-bool Tracer::death_is_near(const Thread* t) const {
+// that called exit while its threads run on waits as a zombie). `dying`: threads known to
+// be on their way out besides those past their exit stops.
+bool Tracer::death_is_near(const Thread* t, const std::vector<Thread*>& dying) const {
   if (!t->is_leader()) return true;
-  for (const Thread* s : t->proc->threads)
-    if (s != t && s->state != ThreadState::Dead && !(s->state == ThreadState::Exiting && !s->is_leader())) return false;
+  for (const Thread* s : t->proc->threads) {
+    if (s == t || s->state == ThreadState::Dead || (s->state == ThreadState::Exiting && !s->is_leader())) continue;
+    if (std::find(dying.begin(), dying.end(), s) == dying.end()) return false;
+  }
   return true;
 }
 
@@ -1154,20 +1157,10 @@ void Tracer::collect_sigkilled(const std::function<bool(const Thread*)>& candida
       dying.push_back(o);
     }
   }
-  // A thread past its exit stop dies soon, whatever killed it: collected now too, when its
-  // death does not wait for threads that live on (death_is_near), or only for threads
-  // the SIGKILL reached.
-  for (Thread* o : exiting) {
-    bool near = death_is_near(o);
-    if (!near) {
-      near = true;
-      for (const Thread* s : o->proc->threads)
-        if (s != o && s->state != ThreadState::Dead && s->state != ThreadState::Exiting &&
-            std::find(dying.begin(), dying.end(), s) == dying.end())
-          near = false;
-    }
-    if (near) dying.push_back(o);
-  }
+  // A thread past its exit stop dies soon, whatever killed it: collected now too, unless
+  // its death waits for threads that live on (death_is_near; those the SIGKILL reached die).
+  for (Thread* o : exiting)
+    if (death_is_near(o, dying)) dying.push_back(o);
   for (Thread* o : dying) {
     if (o->state == ThreadState::Dead) continue;  // collected with its thread group
     collect_lost(o);
@@ -1185,17 +1178,11 @@ void Tracer::collect_orphans_killed(const Process* p) {
 // The real parent of process tgid and its state letter (/proc/<tgid>/stat, host pids);
 // 0 if unknown.
 static pid_t real_ppid(pid_t tgid, char* state) {
-  char path[64], buf[512];
-  snprintf(path, sizeof path, "/proc/%d/stat", tgid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  buf[n] = 0;
-  const char* r = strrchr(buf, ')');  // the name may hold spaces and parentheses
+  std::string stat;
+  if (!read_file("/proc/" + std::to_string(tgid) + "/stat", &stat)) return 0;
+  size_t r = stat.rfind(')');  // the name may hold spaces and parentheses
   int ppid = 0;
-  if (!r || sscanf(r + 1, " %c %d", state, &ppid) != 2) return 0;
+  if (r == std::string::npos || sscanf(stat.c_str() + r + 1, " %c %d", state, &ppid) != 2) return 0;
   return ppid;
 }
 

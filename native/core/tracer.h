@@ -115,7 +115,7 @@ class Tracer {
   void drain_process(Process* p);
   void await_vfork_done(Thread* parent);
   bool await_exiting();
-  bool death_is_near(const Thread* t) const;
+  bool death_is_near(const Thread* t, const std::vector<Thread*>& dying = {}) const;
   bool wait_external();
   void end_run_killing_all(const char* why);
   void kill_everything();
