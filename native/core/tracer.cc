@@ -285,12 +285,9 @@ int Tracer::run() {
       exit_code_ = 128 + g_stop_signal;
       failure_.clear();
     }
-    if (init_pid_ > 0) {
-      kill(init_pid_, SIGKILL);
-      while (waitpid(-1, nullptr, __WALL) > 0 || errno == EINTR) {
-      }
-      forget_init();
-    }
+    // init and what it started: the command may be in a ptrace stop (its exit stop, when a
+    // stop signal killed init under launch), which must be resumed for it and init to die.
+    end_run_killing_all(nullptr);
   } else {
     if (cfg_.timeout > 0) {
       struct itimerval it{};
