@@ -135,6 +135,18 @@ test('orphans under a subreaper: PR_SET_PDEATHSIG SIGKILL victims collected at t
   expect(runs.map((r) => `exit ${r.code}\n${r.stdout}${r.stderr}`)).toEqual(runs.map(() => `exit 0\n${want}`));
 }, 300_000);
 
+test('a second alarm interrupts a blocking call too: EINTR for each of four waits in a row', async () => {
+  // The scheduler wakes a blocked thread for a signal only when the pending set differs from
+  // the one it last saw, and that was never forgotten once the signal was taken: the second
+  // SIGALRM looked like the first, the write never woke, and the run timed out.
+  const dir = workDirWith(buildPrograms(), ['eintr']);
+  const r = await runTraced(dir, ['./eintr'], ['--timeout', '30'], { limitMs: 60_000 });
+  expect(describeResult(r)).toContain('exit 0');
+  expect(r.stdout).toMatch(
+    /^pipe full at \d+ bytes\nblocked write: -1 EINTR\nblocked small write: -1 EINTR\nblocked read: -1 EINTR\nblocked fifo open: -1 EINTR\n/,
+  );
+}, 100_000);
+
 test('every process-model and blocking program prints the same when other tracees get ahead in real time', async () => {
   // DET_TEST_WAIT_DELAY_US lets whatever a call sets off in other tracees happen before the
   // tracer looks at the call's exit stop: an order a loaded machine gives now and then. An

@@ -980,6 +980,9 @@ bool Tracer::refuse_foreign_abi(Thread* t) {
 }
 
 bool Tracer::on_signal(Thread* t, int sig) {
+  // A signal is being taken: a later one, even of the same set, must wake a wait again
+  // (Scheduler::wakeable wakes only when the pending set differs from the one last seen).
+  t->seen_pending = 0;
   // The next stop is not the re-issue of a would-block call any more: a handler runs.
   if (t->would_block) {
     t->would_block = false;
