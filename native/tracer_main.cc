@@ -49,7 +49,9 @@ void print_syscall_table() {
   printf("Generated from native/core/syscall_table.def by `dettrace-tracer --syscall-table`.\n");
   printf("Numbers not listed (and the i386/x32 ABIs) fail with ENOSYS and are recorded in the report.\n\n");
   printf("A traced call stops the tracee; `trace (only if ...)` runs without a stop in the other cases\n");
-  printf("(native/core/syscall_stops.def).\n\n");
+  printf("(native/core/syscall_stops.def). A `notify` call is handled as a traced one, but the tracee\n");
+  printf("waits in a seccomp user notification, which costs about half a ptrace stop; it is traced where\n");
+  printf("the kernel lacks user notification or `DET_NOTIFY=0` is set.\n\n");
   printf("| nr | syscall | action | group | why |\n| --- | --- | --- | --- | --- |\n");
   for (const det::SyscallEntry& e : det::syscall_table()) {
     std::string action = det::action_name(e.action);
@@ -126,6 +128,8 @@ int main(int argc, char** argv) {
   for (int s : {SIGALRM, SIGINT, SIGTERM, SIGHUP}) sigaction(s, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  const char* notify = getenv("DET_NOTIFY");
+  cfg.notify = !(notify && strcmp(notify, "0") == 0);
   if (const char* d = getenv("DET_TEST_WAIT_DELAY_US")) cfg.test_wait_delay_us = static_cast<unsigned>(strtoul(d, nullptr, 10));
   det::HostProbe host = det::probe_host();
   cfg.share_tsc_trap = host.tsc_trap.available;

@@ -27,6 +27,10 @@ struct RunConfig {
   // queued when it waits: an order a loaded machine gives now and then, every time. Outputs
   // must not change.
   unsigned test_wait_delay_us = 0;
+  // Notify calls of the syscall table answered through a seccomp user notification (half
+  // the cost of a ptrace stop). On unless DET_NOTIFY=0 (tracer_main.cc); a kernel without it
+  // (before 5.19) falls back to ptrace stops by itself.
+  bool notify = false;
   bool share_tsc_trap = false;         // the tracer thread traps rdtsc too (tsc_share.cc);
                                        // only the stand-alone tracer process sets it
 };

@@ -23,6 +23,12 @@ enum class Verdict : uint8_t {
   Block,      // parked with ctx.t.block set; re-dispatched when the scheduler wakes it
   Yield,      // emulated (ctx.ret), and the next runnable thread goes first
   Pass,       // not this handler's business: the next handler for the call decides
+  // The call came as a seccomp user notification (ctx.notified) and needs what only a
+  // ptrace stop gives: registers beyond the arguments, changed arguments, an exit stop
+  // (AllowExit). The tracer moves the call to a ptrace stop, where every handler of the call
+  // runs again, so a handler says it before it has changed anything (and handlers that
+  // pass before it must be content to run twice).
+  NeedStop,
 };
 
 struct SysCtx {
@@ -37,6 +43,9 @@ struct SysCtx {
   bool timed_out = false;    // the block's deadline has passed
   bool signal_wake = false;  // woken because a signal became deliverable
   bool regs_dirty = false;
+  // A user notification: regs holds the number, the arguments and rip only (no exit stop,
+  // no register can be changed); a handler that needs more returns NeedStop.
+  bool notified = false;
   long ret = 0;              // for Emulate/Yield
 
   long nr() const { return static_cast<long>(regs.orig_rax); }
@@ -49,6 +58,15 @@ struct SysCtx {
     ret = value;
     return Verdict::Emulate;
   }
+  // Notifications only: the call returns a new descriptor of the tracee's for the tracer's
+  // `local` (SECCOMP_IOCTL_NOTIF_ADDFD, as open would number it), which is closed after.
+  Verdict emulate_fd(int local, bool cloexec) {
+    answer_fd = local;
+    answer_fd_cloexec = cloexec;
+    return Verdict::Emulate;
+  }
+  int answer_fd = -1;
+  bool answer_fd_cloexec = false;
   Verdict block(const Block& b) {
     t.block = b;
     return Verdict::Block;

@@ -523,6 +523,39 @@ void probe_tsc(ProbeItem* item) {
 #endif
 }
 
+// What the command's filter asks for (sandbox_init.cc): a notification descriptor, with
+// waits that only a fatal signal ends once the notification is received.
+void probe_seccomp_notify(ProbeItem* item) {
+  Child c = spawn(
+      [](int fd) {
+        struct sock_filter f[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+        struct sock_fprog prog = {1, f};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return note(fd, 1, errno), 1;
+        unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0) return note(fd, 2, errno), 2;
+        return 0;
+      },
+      false);
+  if (c.pid < 0) {
+    item->detail = "fork: " + errtext(errno);
+    return;
+  }
+  int st = 0;
+  if (!wait_child(c, &st, now_ms() + kDeadlineMs, item, "seccomp user notification")) return (void)finish(c);
+  c.pid = -1;
+  Note n = finish(c);
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+    item->available = true;
+    item->detail = "SECCOMP_FILTER_FLAG_NEW_LISTENER with WAIT_KILLABLE_RECV: file-metadata, open, read and write "
+                   "calls are answered without a ptrace stop";
+  } else if (n.step == 2) {
+    item->detail = "seccomp(NEW_LISTENER | WAIT_KILLABLE_RECV): " + errtext(n.err) +
+                   " (Linux 5.19 or later): every traced call takes a ptrace stop";
+  } else {
+    item->detail = n.step == 1 ? "PR_SET_NO_NEW_PRIVS: " + errtext(n.err) : "the probe child " + describe_status(st);
+  }
+}
+
 void probe_cpuid_faulting(ProbeItem* item) {
 #if defined(__x86_64__)
   Child c = spawn(
@@ -678,6 +711,7 @@ HostProbe probe_host() {
   probe_seccomp(&p.seccomp_trace);
   probe_userns(maps, &p.user_ns);
   probe_pidns(maps, &p.pid_ns);
+  probe_seccomp_notify(&p.seccomp_notify);
   probe_tsc(&p.tsc_trap);
   probe_cpuid_faulting(&p.cpuid_faulting);
   probe_perf(&p.perf_counters);
@@ -712,6 +746,7 @@ std::string probe_to_json(const HostProbe& p) {
   s += ",\"seccompTrace\":" + item(p.seccomp_trace);
   s += ",\"userNamespaces\":" + item(p.user_ns);
   s += ",\"pidNamespaces\":" + item(p.pid_ns);
+  s += ",\"seccompNotify\":" + item(p.seccomp_notify);
   s += ",\"tscTrap\":" + item(p.tsc_trap);
   s += ",\"cpuidFaulting\":" + item(p.cpuid_faulting);
   s += ",\"perfCounters\":" + item(p.perf_counters);

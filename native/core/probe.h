@@ -24,6 +24,8 @@ struct HostProbe {
                              // with PTRACE_EVENT_SECCOMP carrying the filter's data
   ProbeItem user_ns;         // unshare(CLONE_NEWUSER) + uid/gid map + a mount ns inside it
   ProbeItem pid_ns;          // unshare(CLONE_NEWPID) (in a user ns when not root); child is pid 1
+  ProbeItem seccomp_notify;  // a filter with a notification descriptor whose waits only a
+                             // fatal signal ends (Linux 5.19): Notify calls skip ptrace stops
   ProbeItem tsc_trap;        // prctl(PR_SET_TSC, PR_TSC_SIGSEGV) makes rdtsc raise SIGSEGV
   ProbeItem cpuid_faulting;  // arch_prctl(ARCH_SET_CPUID, 0) makes cpuid raise SIGSEGV
   ProbeItem perf_counters;   // perf_event_open of retired instructions/branches counts
@@ -39,7 +41,7 @@ HostProbe probe_host();
 
 // Compact JSON object, camelCase keys:
 // {"kernel","arch","cpus","cpusAllowed","root","ptrace":{"available","detail"},"seccompTrace",
-//  "userNamespaces","pidNamespaces","tscTrap","cpuidFaulting","perfCounters","rdrand","rdseed",
+//  "userNamespaces","pidNamespaces","seccompNotify","tscTrap","cpuidFaulting","perfCounters","rdrand","rdseed",
 //  "vdso","apparmorRestrictsUserns","apparmorDetail","durationMs"}
 std::string probe_to_json(const HostProbe& p);
 

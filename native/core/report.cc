@@ -57,6 +57,8 @@ std::string run_report_json(Tracer& tr, const HostProbe& host) {
   o += "},\"processes\":" + json_uint(s.processes);
   o += ",\"threads\":" + json_uint(s.threads);
   o += ",\"stops\":" + json_uint(s.stops);
+  o += ",\"notifiedStops\":" + json_uint(s.notified);
+  o += ",\"bouncedStops\":" + json_uint(s.bounced);
   o += ",\"killedAtExit\":" + json_uint(s.killed_at_exit);
   struct rusage ru{};
   getrusage(RUSAGE_SELF, &ru);

@@ -164,9 +164,22 @@ void drop_machine_capabilities() {
     _exit(found_not_exec ? 126 : 127);
   }
   int e = 0;
-  if (!install_seccomp_filter(build_seccomp_filter(), &e)) {
-    write_all(2, std::string("dettrace: cannot install the seccomp filter: ") + strerror(e) + "\n");
-    _exit(125);
+  int listener = -1;
+  // With user notification: the filter that notifies, and its descriptor handed to the
+  // tracer (the handshake below). A kernel that refuses it (no WAIT_KILLABLE_RECV before
+  // 5.19) gets the filter that traces everything instead.
+  if (!cfg.notify || !install_seccomp_filter(build_seccomp_filter(true), &e, &listener)) {
+    listener = -1;
+    if (!install_seccomp_filter(build_seccomp_filter(false), &e)) {
+      write_all(2, std::string("dettrace: cannot install the seccomp filter: ") + strerror(e) + "\n");
+      _exit(125);
+    }
+  }
+  if (cfg.notify) {
+    // The handshake: a kill the tracer answers itself at its seccomp stop (kill is traced),
+    // taking the descriptor (-1: none) with pidfd_getfd. The descriptor is close-on-exec.
+    syscall(SYS_kill, 0, 0, listener, kNotifyHandshake);
+    if (listener >= 0) close(listener);
   }
   execve(path.c_str(), argv.data(), envp.data());
   int err = errno;
@@ -216,6 +229,7 @@ std::string serialize_config(const RunConfig& cfg) {
   put(out, "epoch", std::to_string(cfg.epoch));
   put(out, "seed", std::to_string(cfg.seed));
   put(out, "hostname", cfg.hostname);
+  put(out, "notify", cfg.notify ? "1" : "0");
   for (const std::string& e : cfg.env) put(out, "env", e);
   for (const std::string& a : cfg.command) put(out, "arg", a);
   return out;
@@ -236,6 +250,7 @@ bool deserialize_config(const std::string& data, RunConfig* cfg) {
     if (k == "epoch") cfg->epoch = strtoll(v.c_str(), nullptr, 10);
     else if (k == "seed") cfg->seed = strtoull(v.c_str(), nullptr, 10);
     else if (k == "hostname") cfg->hostname = v;
+    else if (k == "notify") cfg->notify = v == "1";
     else if (k == "env") cfg->env.push_back(v);
     else if (k == "arg") cfg->command.push_back(v);
   }

@@ -19,6 +19,7 @@ namespace {
 struct Range {  // [lo, hi] share one verdict
   unsigned lo, hi;
   bool allow;
+  bool notify;  // a Notify entry, with user notification in use: notify unless arg 5 says trace
   const StopCondition* cond;  // stop only for its values, or fail in the filter (one number per range)
 };
 
@@ -42,6 +43,17 @@ void emit_tree(std::vector<sock_filter>& out, const std::vector<Range>& r, size_
     out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
     return;
   }
+  if (b - a == 1 && r[a].notify) {
+    // if args[5] == kNotifyBypass: trace, else notify (little-endian halves)
+    constexpr uint32_t at = offsetof(seccomp_data, args) + 8 * 5;
+    out.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, at));
+    out.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(kNotifyBypass), 0, 3));
+    out.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, at + 4));
+    out.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(kNotifyBypass >> 32), 0, 1));
+    out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
+    out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
+    return;
+  }
   if (b - a == 1) {
     out.push_back(stmt(BPF_RET | BPF_K, r[a].allow ? SECCOMP_RET_ALLOW : SECCOMP_RET_TRACE));
     return;
@@ -57,19 +69,21 @@ void emit_tree(std::vector<sock_filter>& out, const std::vector<Range>& r, size_
   emit_tree(out, r, a, mid);
 }
 
-std::vector<sock_filter> build_filter() {
+std::vector<sock_filter> build_filter(bool notify) {
   // Verdict per number, then merged into ranges.
   std::vector<Range> ranges;
   for (unsigned nr = 0; nr < kSyscallLimit; ++nr) {
     const SyscallEntry* e = syscall_entry(nr);
     bool allow = e && e->action == Action::Allow;
+    bool notified = notify && e && e->action == Action::Notify;
     const StopCondition* cond = stop_condition(nr);
     if (cond && e->action != Action::Trace)
       throw std::logic_error(std::string("syscall_stops.def: ") + e->name + " is not a Trace entry");
-    if (!cond && !ranges.empty() && !ranges.back().cond && ranges.back().allow == allow && ranges.back().hi + 1 == nr) {
+    if (!cond && !notified && !ranges.empty() && !ranges.back().cond && !ranges.back().notify &&
+        ranges.back().allow == allow && ranges.back().hi + 1 == nr) {
       ranges.back().hi = nr;
     } else {
-      ranges.push_back({nr, nr, allow, cond});
+      ranges.push_back({nr, nr, allow, notified, cond});
     }
   }
   ranges.back().hi = 0xffffffffu;  // numbers past the table: traced, recorded as unknown
@@ -89,16 +103,16 @@ std::vector<sock_filter> build_filter() {
 
 }  // namespace
 
-std::vector<sock_filter> build_seccomp_filter() {
+std::vector<sock_filter> build_seccomp_filter(bool notify) {
   for (const StopCondition& c : stop_conditions()) {  // a name the table does not know
     bool known = false;
     for (const SyscallEntry& e : syscall_table()) known = known || strcmp(e.name, c.name) == 0;
     if (!known) throw std::logic_error(std::string("syscall_stops.def: unknown syscall ") + c.name);
   }
-  return build_filter();
+  return build_filter(notify);
 }
 
-bool install_seccomp_filter(const std::vector<sock_filter>& prog, int* err_no) {
+bool install_seccomp_filter(const std::vector<sock_filter>& prog, int* err_no, int* listener) {
   sock_fprog fprog;
   fprog.len = static_cast<unsigned short>(prog.size());
   fprog.filter = const_cast<sock_filter*>(prog.data());
@@ -106,10 +120,13 @@ bool install_seccomp_filter(const std::vector<sock_filter>& prog, int* err_no) {
     *err_no = errno;
     return false;
   }
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) {
+  unsigned long flags = listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV : 0;
+  long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+  if (r < 0) {
     *err_no = errno;
     return false;
   }
+  if (listener) *listener = static_cast<int>(r);
   return true;
 }
 

@@ -8,6 +8,7 @@ namespace det {
 
 SysCtx::~SysCtx() {
   if (fd_local_ >= 0) close(fd_local_);
+  if (answer_fd >= 0) close(answer_fd);
 }
 
 int SysCtx::fd_copy(int fd) {

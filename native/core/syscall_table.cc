@@ -37,6 +37,7 @@ const char* action_name(Action a) {
   switch (a) {
     case Action::Allow: return "allow";
     case Action::Trace: return "trace";
+    case Action::Notify: return "notify";
     case Action::DenyEPERM: return "deny-eperm";
     case Action::DenyENOSYS: return "deny-enosys";
   }

@@ -7,7 +7,9 @@
 
 namespace det {
 
-enum class Action : uint8_t { Allow, Trace, DenyEPERM, DenyENOSYS };
+enum class Action : uint8_t { Allow, Trace, Notify, DenyEPERM, DenyENOSYS };
+// Whether the tracer handles calls of this action (Trace and Notify: the handlers decide).
+inline bool handled(Action a) { return a == Action::Trace || a == Action::Notify; }
 
 struct SyscallEntry {
   int nr;

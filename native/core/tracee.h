@@ -56,6 +56,7 @@ struct CallScratch {
   uint64_t a = 0, b = 0, c = 0;
   // write continuation: bytes already written by earlier parts of one blocking write
   bool cont_active = false;
+  bool cont_notified = false;  // the tracer writes the parts itself (blocking.cc, notified_pipe_write)
   uint64_t cont_total = 0;
   uint64_t cont_buf = 0, cont_len = 0;
   // a write to a pipe whose room det counts (pipe_room.h): its count is noted at the exit
@@ -98,6 +99,17 @@ struct Thread {
   bool maybe_signal = false;     // a signal may have been sent to it: check /proc status
   uint64_t seen_pending = 0;     // pending set at the last check (no busy re-waking)
   uint32_t stops_in_quantum = 0;
+  // Seccomp user notifications (tracer.cc, "notifications"). notif_id: the notification
+  // the thread waits in, received and not yet answered (0: none); the call's number,
+  // arguments and rip are in `regs` meanwhile. bounce: a notified call on its way to a
+  // ptrace stop (SIGSTOP sent, notification answered with a restart); bypass: the call
+  // is at or past that stop with r9 = kNotifyBypass, its own r9 kept in bypass_r9 until its
+  // exit stop gives it back.
+  uint64_t notif_id = 0;
+  bool bounce = false;
+  uint64_t bounce_ip = 0;  // where the bounced call returns to (rip after its syscall instruction)
+  bool bypass = false;
+  uint64_t bypass_r9 = 0;
   bool is_leader() const;
 };
 

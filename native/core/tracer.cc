@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <stdexcept>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -10,11 +11,14 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/personality.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -42,6 +46,11 @@ constexpr long kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTR
                                 PTRACE_O_TRACEEXIT | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
 
 int event_of(int status) { return status >> 16; }
+
+// wait_event's status for "the thread waits in a seccomp user notification": no waitpid
+// status looks so (stopped by signal 127).
+constexpr int kNotified = 0x7f7f;
+constexpr int kERestartNoIntr = 513;  // the kernel's ERESTARTNOINTR: restart the call
 
 // The thread's own sandbox tid, from the last field of NSpid in /proc/<tid>/status.
 pid_t read_ns_tid(pid_t tid, pid_t* tgid) {
@@ -79,7 +88,7 @@ Tracer::Tracer(const RunConfig& cfg) : cfg_(cfg) {
   }
   handlers_.assign(kSyscallLimit, {});
   for (const SyscallEntry& e : syscall_table())
-    if (e.action == Action::Trace) handlers_[e.nr] = find_handlers(e.name);
+    if (handled(e.action)) handlers_[e.nr] = find_handlers(e.name);
   if (!cfg_.log.empty()) {
     int fd = open(cfg_.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd >= 0) log_fd_ = fd;
@@ -88,6 +97,8 @@ Tracer::Tracer(const RunConfig& cfg) : cfg_(cfg) {
 
 Tracer::~Tracer() {
   if (log_fd_ > 2) close(log_fd_);
+  if (listener_ >= 0) close(listener_);
+  if (sigchld_fd_ >= 0) close(sigchld_fd_);
 }
 
 void Tracer::log(int level, const char* fmt, ...) {
@@ -210,6 +221,7 @@ bool Tracer::launch() {
   close(errpipe[1]);
   init_pid_ = init;
   g_init_pid = init;
+  awaiting_listener_ = cfg_.notify;
   auto init_failed = [&]() {
     char buf[1024];
     ssize_t n = read(errpipe[0], buf, sizeof buf - 1);
@@ -500,8 +512,36 @@ int Tracer::wait_event(Thread* t, pid_t* who) {
       *who = t->tid;
       return stashed_status_;
     }
+    if (listener_ >= 0 && !reap_first_) {
+      // Either a ptrace event (SIGCHLD) or a notification comes next: wait for both.
+      pollfd p[2] = {{listener_, POLLIN, 0}, {sigchld_fd_, POLLIN, 0}};
+      if (poll(p, 2, -1) < 0) {
+        if (errno == EINTR && g_stop_signal) {
+          *who = -1;
+          return 0;
+        }
+        continue;
+      }
+      if (p[1].revents & POLLIN) {
+        signalfd_siginfo si[8];
+        while (read(sigchld_fd_, si, sizeof si) > 0) {
+        }
+        reap_first_ = true;
+      }
+      if ((p[0].revents & POLLIN) && receive_notification(t, who)) return kNotified;
+      if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+        // No tracee is left to notify: plain waits from here on.
+        close(listener_);
+        listener_ = -1;
+      }
+      continue;
+    }
     int status = 0;
-    pid_t w = waitpid(-1, &status, __WALL);
+    pid_t w = waitpid(-1, &status, __WALL | (listener_ >= 0 ? WNOHANG : 0));
+    if (w == 0) {  // nothing to reap: poll
+      reap_first_ = false;
+      continue;
+    }
     if (w < 0) {
       if (errno == EINTR && g_stop_signal) {
         *who = -1;
@@ -548,15 +588,28 @@ int Tracer::wait_event(Thread* t, pid_t* who) {
 }
 
 bool Tracer::handle_event(Thread* t, int status) {
-  if (WIFEXITED(status) || WIFSIGNALED(status)) {
-    on_death(t, status);
-    return false;
+  if (status == kNotified) {
+    for (ThreadHook h : stop_hooks()) h(*this, *t);
+    ++stats_.notified;
+  } else {
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      on_death(t, status);
+      return false;
+    }
+    if (!WIFSTOPPED(status)) return true;
   }
-  if (!WIFSTOPPED(status)) return true;
-  for (ThreadHook h : stop_hooks()) h(*this, *t);
-  int sig = WSTOPSIG(status);
-  int ev = event_of(status);
-  if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP) {
+  int sig = status == kNotified ? 0 : WSTOPSIG(status);
+  int ev = status == kNotified ? 0 : event_of(status);
+  bool seccomp_stop = sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP;
+  // A bounced call's stops (its SIGSTOP, then its seccomp stop) come with no user code run
+  // since its notification, where the stop hooks ran and the stop was counted.
+  bool bounce_stop = (t->bounce && sig == SIGSTOP) || (t->bypass && seccomp_stop);
+  if (status != kNotified && !bounce_stop) for (ThreadHook h : stop_hooks()) h(*this, *t);
+  if (t->bounce && sig == SIGSTOP) return on_bounce_stop(t);
+  // The command's handshake (its first seccomp stop) is not one of its calls: not counted,
+  // no logical time, so runs with and without notifications count alike.
+  if (seccomp_stop && (t->bypass || awaiting_listener_)) return dispatch(t);
+  if (status == kNotified || seccomp_stop) {
     ++stats_.stops;
     tick(t);
     if (++t->stops_in_quantum > Scheduler::kQuantum && sched_.threads().size() > 1) {
@@ -691,12 +744,17 @@ bool Tracer::restart_as_interrupted_call(Thread* t, Regs& r) {
 
 bool Tracer::dispatch(Thread* t) {
   Regs& r = t->regs;
-  if (!get_regs(t->tid, &r)) {
+  bool notified = t->notif_id != 0;  // else a ptrace stop (regs from receive_notification)
+  if (!notified && !get_regs(t->tid, &r)) {
     collect_lost(t);  // killed while parked
     return false;
   }
+  if (awaiting_listener_ && t->proc == main_ && r.orig_rax == SYS_kill && r.r10 == kNotifyHandshake) return take_listener(t);
+  // A bounced call: the kernel's r9 carries the bypass to its exit; handlers see the call's.
+  if (t->bypass) r.r9 = t->bypass_r9;
   bool retry = t->state == ThreadState::Runnable && t->park == Park::Redispatch && t->block.kind != BlockKind::None;
   SysCtx ctx{*this, *t, r};
+  ctx.notified = notified;
   ctx.retry = retry;
   ctx.timed_out = t->wake_timed_out;
   ctx.signal_wake = t->wake_signal;
@@ -718,10 +776,10 @@ bool Tracer::dispatch(Thread* t) {
   // Always an x86-64 call: foreign ABIs raise SIGSYS instead (seccomp_filter.h), so no
   // PTRACE_GETEVENTMSG per stop to ask.
   const SyscallEntry* e = syscall_entry(nr);
-  if (!retry) count(e ? e->group : "unsupported");
-  log(2, "%d %s(%llx, %llx, %llx)%s", t->ns_tid ? t->ns_tid : t->tid,
+  if (!retry && !t->bypass) count(e ? e->group : "unsupported");  // (a bounced call was, as a notification)
+  log(2, "%d %s(%llx, %llx, %llx)%s%s", t->ns_tid ? t->ns_tid : t->tid,
       e ? e->name : "?", static_cast<unsigned long long>(r.rdi), static_cast<unsigned long long>(r.rsi),
-      static_cast<unsigned long long>(r.rdx), retry ? " [retry]" : "");
+      static_cast<unsigned long long>(r.rdx), retry ? " [retry]" : "", t->bypass ? " [at a ptrace stop]" : "");
 
   if (!e || e->action == Action::DenyENOSYS) {
     char buf[32];
@@ -733,7 +791,7 @@ bool Tracer::dispatch(Thread* t) {
     return apply(t, ctx, ctx.emulate(-EPERM));
   }
   if (e->action == Action::Allow) return apply(t, ctx, Verdict::Allow);
-  t->entry_regs = r;
+  if (!notified) t->entry_regs = r;  // (a notification has no full registers to keep)
   Verdict v = Verdict::Pass;
   for (Handler h : handlers_[nr]) {
     v = h(ctx);
@@ -744,9 +802,37 @@ bool Tracer::dispatch(Thread* t) {
 
 bool Tracer::apply(Thread* t, SysCtx& ctx, Verdict v) {
   Regs& r = ctx.regs;
+  if (ctx.notified) {
+    if (v == Verdict::NeedStop) return bounce(t);
+    if (v == Verdict::AllowExit || v == Verdict::Yield || ctx.regs_dirty) {
+      char buf[32];
+      throw std::logic_error(std::string(syscall_name(static_cast<long>(r.orig_rax), buf)) +
+                             ": a handler needs a ptrace stop but did not say NeedStop");
+    }
+    if (v == Verdict::Block) {
+      park_blocked(t);  // it waits in its notification meanwhile
+      return false;
+    }
+    sched_.progress();
+    if (ctx.answer_fd >= 0) return answer_with_fd(t, ctx.answer_fd, ctx.answer_fd_cloexec);
+    return answer(t, ctx.ret, v != Verdict::Emulate);
+  }
+  if (v == Verdict::NeedStop) throw std::logic_error("NeedStop at a ptrace stop");
+  if (t->bypass && v != Verdict::Emulate && v != Verdict::Yield && v != Verdict::Block) {
+    // The bounced call runs: the kernel rechecks the filter after the stop, so r9 keeps the
+    // bypass until the exit stop, where the call's own r9 is put back.
+    r.r9 = kNotifyBypass;
+    ctx.regs_dirty = true;
+    if (v != Verdict::AllowExit) {
+      t->exit_fn = nullptr;
+      v = Verdict::AllowExit;
+    }
+  }
+  if (t->bypass && (v == Verdict::Emulate || v == Verdict::Yield)) t->bypass = false;  // skipped: r9 is the call's (r)
   switch (v) {
     case Verdict::Pass:
     case Verdict::Allow:
+    case Verdict::NeedStop:  // (not here: thrown above)
       if (ctx.regs_dirty) set_regs(t->tid, r);
       sched_.progress();
       break;
@@ -795,6 +881,175 @@ void Tracer::release_block(Thread* t) {
   t->block = Block{};
 }
 
+// ---------------------------------------------------------------------------------------
+// Notifications. Notify calls (syscall_table.def) make the tracee wait in a seccomp user
+// notification instead of a ptrace stop: the tracer receives the call's number and
+// arguments, and answers with a result or lets the kernel run it, for about half what a
+// ptrace stop costs (no stop, no register transfers). The scheduler treats a thread waiting
+// in one as it treats one at a seccomp stop: it is held there while parked (the filter's
+// WAIT_KILLABLE_RECV: only a fatal signal ends that wait) and dispatched when it runs.
+// A call whose handler needs a ptrace stop (NeedStop) is bounced to one: the tracer sends
+// the thread a SIGSTOP and answers the notification with ERESTARTNOINTR, so the thread
+// stops with the call undone (on_bounce_stop); there it is rewound to re-issue the call with
+// r9 = kNotifyBypass, which the filter traces, and at that seccomp stop the handlers run
+// again with full registers (its r9 is given back at its exit stop).
+
+// The command's handshake (sandbox_init.cc): its notification descriptor, or -1 if the
+// kernel gave none. The kill is answered 0 without running.
+bool Tracer::take_listener(Thread* t) {
+  awaiting_listener_ = false;
+  Regs& r = t->regs;
+  int remote = static_cast<int>(r.rdx);
+  if (remote >= 0) {
+    int fd = static_cast<int>(syscall(SYS_pidfd_getfd, t->proc->pidfd, remote, 0));
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    // SIGCHLD blocked and read from a descriptor: ptrace events become pollable with the
+    // notifications (blocked, it is queued although its default action ignores it).
+    int sfd = -1;
+    if (fd >= 0 && sigprocmask(SIG_BLOCK, &chld, nullptr) == 0) sfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (sfd < 0) {
+      // Its Notify calls would wait for a tracer that never answers: refuse the run.
+      if (fd >= 0) close(fd);
+      failure_ = std::string("cannot take the seccomp notification descriptor: ") + strerror(errno);
+      end_run_killing_all("no notification descriptor");
+      return false;
+    }
+    listener_ = fd;
+    sigchld_fd_ = sfd;
+    reap_first_ = true;
+  }
+  log(1, "seccomp user notification: %s", listener_ >= 0 ? "in use" : "not available, ptrace stops only");
+  r.orig_rax = static_cast<unsigned long long>(-1);
+  r.rax = 0;
+  set_regs(t->tid, r);
+  if (!resume(t)) {
+    collect_lost(t);
+    return false;
+  }
+  return true;
+}
+
+// A notification has come: true if it is t's (then t->regs holds the call). Another
+// thread's cannot come while t runs but would be kept for when that thread runs.
+bool Tracer::receive_notification(Thread* t, pid_t* who) {
+  seccomp_notif n;
+  memset(&n, 0, sizeof n);
+  // Fails when the notification was withdrawn (a signal ended the wait before it was
+  // received): the thread's signal stop follows.
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return false;
+  Thread* a = find(static_cast<pid_t>(n.pid));
+  if (!a) throw std::logic_error("a seccomp notification from an unknown thread " + std::to_string(n.pid));
+  a->notif_id = n.id;
+  Regs& r = a->regs;
+  r = Regs{};
+  r.orig_rax = static_cast<unsigned long long>(n.data.nr);
+  r.rax = static_cast<unsigned long long>(-ENOSYS);
+  r.rdi = n.data.args[0];
+  r.rsi = n.data.args[1];
+  r.rdx = n.data.args[2];
+  r.r10 = n.data.args[3];
+  r.r8 = n.data.args[4];
+  r.r9 = n.data.args[5];
+  r.rip = n.data.instruction_pointer;
+  if (a == t) {
+    *who = t->tid;
+    return true;
+  }
+  a->state = ThreadState::Runnable;
+  a->park = Park::Redispatch;
+  return false;
+}
+
+// Answers t's notification: the call runs in the kernel (run_it) or returns ret.
+bool Tracer::answer(Thread* t, long ret, bool run_it) {
+  for (ThreadHook h : resume_hooks()) h(*this, *t);
+  seccomp_notif_resp resp;
+  memset(&resp, 0, sizeof resp);
+  resp.id = t->notif_id;
+  t->notif_id = 0;
+  if (run_it) resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  else if (ret < 0 && ret >= -4095) resp.error = static_cast<int32_t>(ret);
+  else resp.val = ret;
+  // ENOENT: a fatal signal ended the wait meanwhile; its exit stop comes next.
+  ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  return true;
+}
+
+// Answers t's notification with a new descriptor for `local` (installed and returned by the
+// kernel at once), or with the error installing it gave (EMFILE...).
+bool Tracer::answer_with_fd(Thread* t, int local, bool cloexec) {
+  for (ThreadHook h : resume_hooks()) h(*this, *t);
+  seccomp_notif_addfd add;
+  memset(&add, 0, sizeof add);
+  add.id = t->notif_id;
+  add.flags = SECCOMP_ADDFD_FLAG_SEND;
+  add.srcfd = static_cast<uint32_t>(local);
+  add.newfd_flags = cloexec ? O_CLOEXEC : 0;
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0 || errno == ENOENT) {
+    t->notif_id = 0;
+    return true;
+  }
+  long err = -errno;
+  seccomp_notif_resp resp;
+  memset(&resp, 0, sizeof resp);
+  resp.id = t->notif_id;
+  t->notif_id = 0;
+  resp.error = static_cast<int32_t>(err);
+  ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  return true;
+}
+
+// NeedStop: see above. The SIGSTOP, sent while the thread waits (no signal but a fatal one
+// ends that wait), is what makes it stop on its way out with the call undone. (A thread
+// that is only traced, not seized, has no PTRACE_INTERRUPT.) Two consequences, both fixed
+// by the schedule: a SIGSTOP being sent flushes a pending SIGCONT of the process (a SIGCONT
+// that is blocked or not yet delivered); and a signal already pending for the thread is
+// delivered before the call, which then restarts (as if the signal had come just before
+// it), where at a ptrace stop the call would run first. So handlers let the kernel run a
+// call that a pending signal interrupts at once (signal_wake) rather than say NeedStop.
+bool Tracer::bounce(Thread* t) {
+  ++stats_.bounced;
+  t->bounce = true;
+  t->bounce_ip = t->regs.rip;
+  syscall(SYS_tgkill, t->proc->tgid, t->tid, SIGSTOP);
+  seccomp_notif_resp resp;
+  memset(&resp, 0, sizeof resp);
+  resp.id = t->notif_id;
+  t->notif_id = 0;
+  resp.error = -kERestartNoIntr;
+  ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  return true;
+}
+
+// The SIGSTOP of a bounce, reported as it is dequeued. Normally the call is undone right
+// before it (rax -ERESTARTNOINTR, rip past the syscall instruction): rewind it to be issued
+// again with the bypass, and drop the signal. If another signal was delivered first, its
+// handler has run or is about to, and the call was restarted the usual way (it comes as a
+// notification again): the signal is only dropped.
+bool Tracer::on_bounce_stop(Thread* t) {
+  t->bounce = false;
+  Regs r;
+  if (!get_regs(t->tid, &r)) {
+    collect_lost(t);
+    return false;
+  }
+  if (static_cast<long>(r.rax) == -kERestartNoIntr && r.rip == t->bounce_ip) {
+    t->bypass = true;
+    t->bypass_r9 = r.r9;
+    r.rax = r.orig_rax;
+    r.rip -= kSyscallInsnLen;
+    r.r9 = kNotifyBypass;
+    set_regs(t->tid, r);
+  }
+  if (!resume_cont(t->tid, 0)) {
+    collect_lost(t);
+    return false;
+  }
+  return true;
+}
+
 bool Tracer::on_syscall_exit(Thread* t) {
   if (!get_regs(t->tid, &t->regs)) {
     collect_lost(t);
@@ -804,6 +1059,11 @@ bool Tracer::on_syscall_exit(Thread* t) {
   t->exit_fn = nullptr;
   SysCtx ctx{*this, *t, t->regs};
   ExitVerdict v = fn ? fn(ctx) : ExitVerdict::Done;
+  if (t->bypass) {  // a bounced call: its own r9 back (the re-issue below has it too)
+    t->bypass = false;
+    t->regs.r9 = t->bypass_r9;
+    ctx.regs_dirty = true;
+  }
   if (v == ExitVerdict::Done) {
     if (ctx.regs_dirty) set_regs(t->tid, t->regs);
     sched_.progress();
@@ -1039,6 +1299,8 @@ void Tracer::on_death(Thread* t, int status) {
   if (t->state == ThreadState::Dead) return;
   bool reported = WIFEXITED(status) || WIFSIGNALED(status);
   t->state = ThreadState::Dead;
+  t->notif_id = 0;
+  t->bounce = t->bypass = false;
   release_block(t);
   if (t->pending_block.local_fd >= 0) close(t->pending_block.local_fd);
   if (t->scratch.local_fd >= 0) close(t->scratch.local_fd), t->scratch.local_fd = -1;
@@ -1150,6 +1412,16 @@ void Tracer::collect_sigkilled(const std::function<bool(const Thread*)>& candida
     // Not parked where det put it: a vfork parent in the kernel, a new thread not yet seen:
     // their reports come as they come (handle_async, collect_lost).
     if (o->state == ThreadState::InKernel || o->park == Park::AwaitStop) continue;
+    if (o->notif_id) {
+      // Waiting in a notification, not in a ptrace stop: killed if SIGKILL is pending for
+      // it (set for every thread of the group before the kill returns), or if it has left
+      // the wait (which it does before it takes the SIGKILL off that set).
+      uint64_t blocked = 0, pending = 0;
+      interrupting_signals(o->tid, &blocked, &pending);
+      if ((pending & (1ULL << (SIGKILL - 1))) || ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &o->notif_id) != 0)
+        dying.push_back(o);
+      continue;
+    }
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, o->tid, nullptr, &si) != 0) {
       if (errno == ESRCH) dying.push_back(o);

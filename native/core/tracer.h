@@ -29,6 +29,8 @@ struct RunStats {
   std::map<std::string, Unsupported> unsupported;  // syscall name -> count
   std::map<std::string, uint64_t> denied;          // refused escapes (EPERM)
   uint64_t processes = 0, threads = 0, stops = 0;
+  uint64_t notified = 0;   // of the stops: served by a seccomp user notification
+  uint64_t bounced = 0;    // of those: moved on to a ptrace stop (NeedStop)
   uint64_t killed_at_exit = 0;  // still alive when the command exited
 };
 
@@ -101,6 +103,14 @@ class Tracer {
   bool restart_as_interrupted_call(Thread* t, Regs& r);
   bool apply(Thread* t, SysCtx& ctx, Verdict v);
   bool on_syscall_exit(Thread* t);
+  // Seccomp user notifications.
+  bool take_listener(Thread* t);
+  bool receive_notification(Thread* t, pid_t* who);
+  bool answer(Thread* t, long ret, bool run_it);
+  bool answer_with_fd(Thread* t, int local, bool cloexec);
+  bool bounce(Thread* t);
+  bool on_bounce_stop(Thread* t);
+  void forget_notification(Thread* t);
   void on_new_child(Thread* t, int event);
   void on_exec(Thread* t);
   bool on_exit_event(Thread* t);
@@ -139,6 +149,10 @@ class Tracer {
   std::vector<std::vector<Handler>> handlers_;  // by syscall number, in order
   pid_t init_pid_ = -1;
   Process* main_ = nullptr;
+  bool awaiting_listener_ = false;  // cfg_.notify: the command's handshake is still to come
+  int listener_ = -1;               // the seccomp notification descriptor (-1: ptrace stops only)
+  int sigchld_fd_ = -1;             // signalfd of SIGCHLD: ptrace events, polled with listener_
+  bool reap_first_ = true;          // a SIGCHLD was taken from sigchld_fd_: waitpid before polling
   Thread* next_ = nullptr;  // runs next regardless of round-robin (a vfork child)
   uint64_t seq_ = 0;
   uint64_t prev_seq_ = 0;

@@ -160,6 +160,68 @@ bool readable(pid_t tid, uint64_t addr, uint64_t len) {
   return process_vm_readv(tid, &local, 1, remote, n, 0) == static_cast<ssize_t>(n);
 }
 
+// A write(2) into a pipe, from a notification (no ptrace stop, so no exit stop to restore
+// O_NONBLOCK and look at the result): the tracer writes the bytes itself, non-blocking
+// through its copy of the descriptor (the same open file), and answers with the count.
+// Where nothing more fits it holds the notification until there is room; a write larger
+// than PIPE_BUF that went in part way goes on then, and returns the whole count at the end,
+// as a blocking write does. A broken pipe: the kernel runs the call, so the tracee gets its
+// EPIPE and SIGPIPE. `local` is the caller's copy; consumed.
+Verdict notified_pipe_write(SysCtx& c, int local, ino_t pipe) {
+  constexpr uint64_t kMax = 16u << 20;
+  CallScratch& s = c.t.scratch;
+  uint64_t len = c.arg(2), done = s.cont_active ? s.cont_total : 0;
+  auto finish = [&](Verdict v) {
+    close(local);
+    s.cont_active = s.cont_notified = false;
+    return v;
+  };
+  if (len > kMax) return finish(done ? c.emulate(static_cast<long>(done)) : Verdict::NeedStop);
+  static std::vector<char> data;
+  data.resize(len - done);
+  if (read_mem(c.t.tid, c.arg(1) + done, data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+    return finish(done ? c.emulate(static_cast<long>(done)) : Verdict::NeedStop);  // a fault: the kernel's
+  int fl = fcntl(local, F_GETFL);
+  fcntl(local, F_SETFL, fl | O_NONBLOCK);
+  ssize_t w = write(local, data.data(), data.size());
+  int err = errno;
+  fcntl(local, F_SETFL, fl);
+  if (w > 0) {
+    done += static_cast<uint64_t>(w);
+    if (pipe) pipe_room::wrote(pipe, static_cast<uint64_t>(w));
+  }
+  if (done == len) return finish(c.emulate(static_cast<long>(len)));
+  if (w < 0 && err != EAGAIN) {
+    if (err == EPIPE && !done) {
+      if (pipe) pipe_room::unknown(pipe);
+      return finish(Verdict::Allow);
+    }
+    return finish(done ? c.emulate(static_cast<long>(done)) : c.emulate(-err));
+  }
+  s.cont_active = s.cont_notified = true;
+  s.cont_total = done;
+  return c.block(fd_block(BlockKind::FdWrite, local));
+}
+
+// The rest of a notified_pipe_write when there is room, or when a signal interrupts it: a
+// blocking write returns what went in (or, with nothing in, is interrupted by the kernel).
+Verdict continue_notified_write(SysCtx& c) {
+  CallScratch& s = c.t.scratch;
+  int fd = static_cast<int>(c.arg(0));
+  const struct stat* st = c.fd_stat(fd);
+  ino_t pipe = st && pipe_room::tracked(c.tr, *st) ? st->st_ino : 0;
+  bool fifo = st && S_ISFIFO(st->st_mode);
+  int local = c.signal_wake || !fifo ? -1 : blocking_fd(c, fd);
+  if (local < 0) {
+    uint64_t done = s.cont_total;
+    s.cont_active = s.cont_notified = false;
+    if (done) return c.emulate(static_cast<long>(done));
+    if (pipe) pipe_room::unknown(pipe);  // the kernel may put some of it in
+    return Verdict::Allow;
+  }
+  return notified_pipe_write(c, local, pipe);
+}
+
 Verdict on_write_like(SysCtx& c) {
   long nr = c.nr();
   CallScratch& s = c.t.scratch;
@@ -168,6 +230,9 @@ Verdict on_write_like(SysCtx& c) {
       (nr == SYS_sendmmsg && (c.arg(3) & MSG_DONTWAIT)))
     return Verdict::Allow;
   if (nr == SYS_pwritev2 && static_cast<int64_t>(c.arg(3)) != -1) return Verdict::Allow;
+  // A write continued after a partial one: the tracer's own (above), or one that finishes at
+  // an exit stop, from a ptrace stop.
+  if (c.notified && s.cont_active) return s.cont_notified ? continue_notified_write(c) : Verdict::NeedStop;
   int fd = static_cast<int>(c.arg(0));
   int flags_arg = splice_flags_arg(nr);
   bool own_nonblock = flags_arg >= 0 && (c.arg(flags_arg) & SPLICE_F_NONBLOCK);
@@ -228,6 +293,20 @@ Verdict on_write_like(SysCtx& c) {
       close(local);
       return Verdict::Allow;
     }
+  }
+  if (c.notified) {
+    if (c.signal_wake) {
+      // Run as it is: with the signal pending it returns at once (a part written, EINTR or
+      // a restart), as below; a bounce would deliver the signal first.
+      close(local);
+      if (pipe) pipe_room::unknown(pipe);
+      return Verdict::Allow;
+    }
+    if (nr == SYS_write && out_known && S_ISFIFO(out.st_mode)) return notified_pipe_write(c, local, pipe);
+    // Other descriptors: tried non-blocking, with the result looked at at the exit stop,
+    // from a ptrace stop (nothing above changed state that a second run would change again).
+    close(local);
+    return Verdict::NeedStop;
   }
   s.local_fd = local;
   s.pipe_ino = pipe;

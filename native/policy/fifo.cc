@@ -128,6 +128,14 @@ Verdict on_open(SysCtx& c) {
   Key key{st.st_dev, st.st_ino};
   bool reader = acc == O_RDONLY;
   Waiting& w = g_fifos[key];
+  if (c.notified) {
+    // What follows changes the rendezvous state and may need an exit stop: from a ptrace
+    // stop. But with a signal to deliver and no rendezvous under way the kernel's open
+    // returns at once (opened, or EINTR), as below, and the signal must not go first (a
+    // bounce would let it: see Tracer::bounce).
+    close(target);
+    return c.signal_wake && w.rendezvous_fd < 0 ? Verdict::Pass : Verdict::NeedStop;
+  }
   std::set<Thread*>& mine = reader ? w.readers : w.writers;
   std::set<Thread*>& theirs = reader ? w.writers : w.readers;
   mine.erase(&c.t);

@@ -396,6 +396,7 @@ Verdict on_stat(SysCtx& c) {
       close(fd);
     }
   }
+  if (c.notified) return Verdict::NeedStop;  // the kernel's answer, rewritten at the exit
   return c.allow_exit(stat_exit);
 }
 
@@ -504,6 +505,7 @@ Verdict on_statx(SysCtx& c) {
       close(fd);
     }
   }
+  if (c.notified) return Verdict::NeedStop;  // the kernel's answer, rewritten at the exit
   return c.allow_exit(statx_exit);
 }
 

@@ -546,6 +546,18 @@ std::map<const Thread*, std::string>& pending() {
   return m;
 }
 
+// The content written from offset 0 (the descriptor's offset stays 0), then sealed.
+bool fill_sealed(int local, const std::string& content) {
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t w = pwrite(local, content.data() + off, content.size() - off, static_cast<off_t>(off));
+    if (w <= 0) return false;
+    off += static_cast<size_t>(w);
+  }
+  fcntl(local, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+  return true;
+}
+
 ExitVerdict open_exit(SysCtx& c) {
   std::string content;
   auto it = pending().find(&c.t);
@@ -563,13 +575,7 @@ ExitVerdict open_exit(SysCtx& c) {
     c.tr.log(1, "virtual file: cannot reach fd %ld of %d", fd, c.t.tid);
     return ExitVerdict::Done;
   }
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t w = pwrite(local, content.data() + off, content.size() - off, static_cast<off_t>(off));
-    if (w <= 0) break;
-    off += static_cast<size_t>(w);
-  }
-  fcntl(local, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+  fill_sealed(local, content);
   close(local);
   return ExitVerdict::Done;
 }
@@ -636,6 +642,17 @@ const bool registered = [] {
 
 Verdict open_as_memfd(SysCtx& c, const std::string& name, std::string content, uint64_t open_flags) {
   std::string memfd_name = "det:" + name;
+  if (c.notified) {
+    // The tracer makes the memfd itself, filled and sealed, and the open returns it: the
+    // same file the tracee's memfd_create and the exit stop below make, without the stops.
+    int local = static_cast<int>(syscall(SYS_memfd_create, memfd_name.c_str(), MFD_ALLOW_SEALING | MFD_CLOEXEC));
+    if (local < 0) return c.emulate(-errno);
+    if (!fill_sealed(local, content)) {
+      close(local);
+      return c.emulate(-EIO);
+    }
+    return c.emulate_fd(local, open_flags & O_CLOEXEC);
+  }
   uint64_t at = tracee_scratch(c.regs, memfd_name.size() + 1);
   if (write_mem(c.t.tid, at, memfd_name.c_str(), memfd_name.size() + 1) != static_cast<ssize_t>(memfd_name.size() + 1))
     return Verdict::Pass;

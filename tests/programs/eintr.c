@@ -1,8 +1,9 @@
 /* Blocking calls interrupted by a signal whose handler has no SA_RESTART return EINTR, as
  * natively: a write to a full pipe, a FIFO open with no reader, a read of an empty pipe.
- * Under det each waits until the alarm's logical time; every alarm after the first must
- * wake its wait too. Also a /proc read and a stat of a /proc file (a virtual file; a stat
- * only the kernel can answer). */
+ * Under det each waits until the alarm's logical time; with seccomp user notifications the
+ * write and the FIFO open are calls the tracer moves to ptrace stops (NeedStop), where the
+ * pending signal must not be delivered first and the call restarted. Also a /proc read and
+ * a stat of a /proc file (virtual file; a stat only the kernel can answer). */
 #include "common.h"
 #include <fcntl.h>
 #include <signal.h>
