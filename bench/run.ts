@@ -100,6 +100,14 @@ int main(int argc, char** argv){ long n = atol(argv[1]); struct timespec t;
   for (long i = 0; i < n; i++) syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t); return 0; }
 `;
 
+// fstat of an open file: a Notify call (answered from a seccomp user notification).
+const STATLOOP_C = `#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+int main(int argc, char** argv){ long n = atol(argv[1]); struct stat st; int fd = open(argv[0], O_RDONLY);
+  for (long i = 0; i < n; i++) fstat(fd, &st); return 0; }
+`;
+
 function cc(dir: string, name: string, src: string): void {
   writeFileSync(join(dir, `${name}.c`), src);
   execFileSync('cc', ['-O2', '-pthread', '-o', join(dir, name), join(dir, `${name}.c`)]);
@@ -138,6 +146,9 @@ const workloads: Workload[] = [
 const scaling: Workload[] = [1000, 10000, 100000].map((n) => ({
   name: `${n} traced syscalls`, setup: (d: string) => cc(d, 'sysloop', SYSLOOP_C), cmd: ['./sysloop', String(n)],
 }));
+const notifyScaling: Workload = {
+  name: '100000 notified syscalls (fstat)', setup: (d: string) => cc(d, 'statloop', STATLOOP_C), cmd: ['./statloop', '100000'],
+};
 const forkScaling: Workload[] = [100, 1000].map((n) => ({
   name: `${n} fork/exec`, setup: () => undefined,
   cmd: sh(`i=0; while [ $i -lt ${n} ]; do /bin/true; i=$((i+1)); done`),
@@ -148,9 +159,9 @@ function run(cmd: string[], cwd: string): void {
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed in ${cwd} (status ${r.status})`);
 }
 
-function timeOnce(cmd: string[], cwd: string): number {
+function timeOnce(cmd: string[], cwd: string, env?: NodeJS.ProcessEnv): number {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd[0], cmd.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(cmd[0], cmd.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: env && { ...process.env, ...env } });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.error) throw new Error(`${cmd.join(' ')}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${String(r.stderr ?? '').slice(-500)}`);
@@ -159,48 +170,57 @@ function timeOnce(cmd: string[], cwd: string): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-interface Row { name: string; native: number; strace: number; det: number; rssKb: number; stops: number; target?: number }
+interface Row {
+  name: string; native: number; strace: number; det: number; detPtrace: number; rssKb: number; stops: number;
+  notified: number; target?: number;
+}
 
 function measure(w: Workload, base: string): Row {
   const dir = join(base, w.name.replace(/[^a-z0-9]+/gi, '-'));
   mkdirSync(dir, { recursive: true });
   w.setup(dir);
   const report = join(base, 'report.json');
-  const variants: Record<'native' | 'strace' | 'det', string[]> = {
+  const detCmd = [tracer, '--workdir', dir, '--report', report, '--', ...w.cmd];
+  // detPtrace: det with every traced call at a ptrace stop (DET_NOTIFY=0), for comparison.
+  const variants: Record<'native' | 'strace' | 'det' | 'detPtrace', string[]> = {
     native: w.native ?? w.cmd,
     strace: ['strace', '-f', '-o', '/dev/null', ...w.cmd],
-    det: [tracer, '--workdir', dir, '--report', report, '--', ...w.cmd],
+    det: detCmd,
+    detPtrace: detCmd,
   };
-  const times: Record<string, number[]> = { native: [], strace: [], det: [] };
+  const times: Record<string, number[]> = { native: [], strace: [], det: [], detPtrace: [] };
   let rssKb = 0;
-  let stops = 0; // ptrace stops of the last det run (the same every run: the schedule is fixed)
+  let stops = 0; // traced calls of the last det run (the same every run: the schedule is fixed)
+  let notified = 0; // of them, answered from seccomp user notifications
   // Interleave the variants so that drift of the machine hits all alike.
   for (let i = 0; i < RUNS; i++) {
-    for (const v of ['native', 'strace', 'det'] as const) {
+    for (const v of ['native', 'strace', 'det', 'detPtrace'] as const) {
       w.reset?.(dir);
-      times[v].push(timeOnce(variants[v], dir));
+      times[v].push(timeOnce(variants[v], dir, v === 'detPtrace' ? { DET_NOTIFY: '0' } : undefined));
       if (v === 'det' && existsSync(report)) {
         const rep = JSON.parse(readFileSync(report, 'utf8'));
         rssKb = Math.max(rssKb, Number(rep.tracerMaxRssKb ?? 0));
         stops = Number(rep.stops ?? 0);
+        notified = Number(rep.notifiedStops ?? 0);
       }
     }
   }
   return {
-    name: w.name, native: median(times.native), strace: median(times.strace), det: median(times.det), rssKb, stops,
-    target: w.target,
+    name: w.name, native: median(times.native), strace: median(times.strace), det: median(times.det),
+    detPtrace: median(times.detPtrace), rssKb, stops, notified, target: w.target,
   };
 }
 
 // `floorUs`: what a minimal ptrace tracer pays per stop on this machine (ptraceFloorUs). The
 // "ptrace floor" column is the ratio a tracer that stopped at det's traced calls and did
 // nothing else there would reach: native + stops x floor. It leaves out process creation,
-// exec and everything det does at a stop, so det cannot be below it while it stops there.
+// exec and everything det does at a stop. (det's notified calls cost about half a ptrace
+// stop, so det can now be below it.) "ptrace only" is det with DET_NOTIFY=0.
 function table(title: string, rows: Row[], floorUs: number): string {
   const lines = [
     `### ${title}`, '',
-    '| workload | native ms | strace -f | det | det / native | target | traced calls | ptrace floor | tracer peak RSS |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | native ms | strace -f | det | det / native | target | ptrace only | traced calls | notified | ptrace floor | tracer peak RSS |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     const ratio = r.det / r.native;
@@ -208,7 +228,8 @@ function table(title: string, rows: Row[], floorUs: number): string {
     const floor = (r.native + (r.stops * floorUs) / 1000) / r.native;
     lines.push(
       `| ${r.name} | ${r.native.toFixed(0)} | ${(r.strace / r.native).toFixed(2)}x | ${r.det.toFixed(0)} ms | ` +
-        `${ratio.toFixed(2)}x${mark} | ${r.target ? `≤ ${r.target}x` : ''} | ${r.stops.toLocaleString('en-US')} | ` +
+        `${ratio.toFixed(2)}x${mark} | ${r.target ? `≤ ${r.target}x` : ''} | ${(r.detPtrace / r.native).toFixed(2)}x | ` +
+        `${r.stops.toLocaleString('en-US')} | ${r.notified.toLocaleString('en-US')} | ` +
         `${floor.toFixed(2)}x | ${(r.rssKb / 1024).toFixed(1)} MiB |`,
     );
   }
@@ -236,7 +257,7 @@ function main(): void {
     console.log(`det benchmarks — ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${RUNS} runs each, medians\n`);
     const floorBefore = ptraceFloorUs(base);
     const main = workloads.map((w) => measure(w, base));
-    const sc = [...scaling, ...forkScaling].map((w) => measure(w, base));
+    const sc = [...scaling, ...forkScaling, notifyScaling].map((w) => measure(w, base));
     // Measured before and after the workloads: the machine drifts during a bench.
     const floorUs = (floorBefore + ptraceFloorUs(base)) / 2;
     console.log(table('Workloads', main, floorUs) + '\n');
@@ -248,7 +269,12 @@ function main(): void {
     const per = (rows: Row[], n: number[], unit: string) =>
       rows.map((r, i) => `${n[i]} ${unit}: ${(((r.det - r.native) * 1000) / n[i]).toFixed(1)} µs each`).join(', ');
     console.log(`\nOverhead per traced syscall — ${per(sc.slice(0, 3), [1000, 10000, 100000], 'calls')}`);
-    console.log(`Overhead per process — ${per(sc.slice(3), [100, 1000], 'processes')}`);
+    console.log(`Overhead per process — ${per(sc.slice(3, 5), [100, 1000], 'processes')}`);
+    const st = sc[5];
+    console.log(
+      `Overhead per notified syscall (fstat) — ${(((st.det - st.native) * 1000) / 100000).toFixed(1)} µs each, ` +
+        `${(((st.detPtrace - st.native) * 1000) / 100000).toFixed(1)} µs at a ptrace stop`,
+    );
     const cli = median(
       Array.from({ length: 3 }, () => timeOnce([process.execPath, join(root, 'bin', 'dettrace.js'), '--', 'true'], base)),
     );
