@@ -546,8 +546,8 @@ void probe_seccomp_notify(ProbeItem* item) {
   Note n = finish(c);
   if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
     item->available = true;
-    item->detail = "SECCOMP_FILTER_FLAG_NEW_LISTENER with WAIT_KILLABLE_RECV: file-metadata, open, read and write "
-                   "calls are answered without a ptrace stop";
+    item->detail = "SECCOMP_FILTER_FLAG_NEW_LISTENER with WAIT_KILLABLE_RECV: the table's Notify calls (file "
+                   "metadata, open, read, write, identity, randomness) are answered without a ptrace stop";
   } else if (n.step == 2) {
     item->detail = "seccomp(NEW_LISTENER | WAIT_KILLABLE_RECV): " + errtext(n.err) +
                    " (Linux 5.19 or later): every traced call takes a ptrace stop";

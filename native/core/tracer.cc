@@ -523,9 +523,10 @@ int Tracer::wait_event(Thread* t, pid_t* who) {
         continue;
       }
       if (p[1].revents & POLLIN) {
-        signalfd_siginfo si[8];
-        while (read(sigchld_fd_, si, sizeof si) > 0) {
-        }
+        // One read takes it: SIGCHLD does not queue, so at most one is pending.
+        signalfd_siginfo si;
+        ssize_t n = read(sigchld_fd_, &si, sizeof si);
+        (void)n;
         reap_first_ = true;
       }
       if ((p[0].revents & POLLIN) && receive_notification(t, who)) return kNotified;

@@ -168,8 +168,10 @@ ExitVerdict rlimit_exit(SysCtx& c) {
 // the exit stop shows them).
 Verdict rlimit_call(SysCtx& c, int resource, int new_i, int old_i, bool own = true) {
   if (resource < 0 || resource >= RLIM_NLIMITS) return Verdict::Pass;
+  bool read_own = own && new_i < 0 && old_i >= 0;
+  if (c.notified && !read_own) return Verdict::NeedStop;  // a request changed, a result rewritten
   c.tr.count("rlimits");
-  if (own && new_i < 0 && old_i >= 0) {
+  if (read_own) {
     // Only a read (every process's getrlimit(RLIMIT_STACK) in glibc's start-up): the
     // tracer reads the process's limits itself and answers in this one stop.
     struct rlimit l;
