@@ -235,6 +235,24 @@ bool wait_child(Child& c, int* st, double deadline, ProbeItem* item, const char*
   return false;
 }
 
+// Runs body(write_fd) in a probe child to its end: its status and note. False, with
+// item->detail saying why, when it could not start or did not end in time.
+template <class F>
+bool run_child(F body, bool trap_probe, ProbeItem* item, const char* what, int* st, Note* n) {
+  Child c = spawn(body, trap_probe);
+  if (c.pid < 0) {
+    item->detail = "fork: " + errtext(errno);
+    return false;
+  }
+  if (!wait_child(c, st, now_ms() + kDeadlineMs, item, what)) {
+    finish(c);
+    return false;
+  }
+  c.pid = -1;
+  *n = finish(c);
+  return true;
+}
+
 Maps make_maps() {
   Maps m{};
   std::string u = "0 " + std::to_string(geteuid()) + " 1\n";
@@ -490,24 +508,19 @@ void probe_pidns(const Maps& maps, ProbeItem* item) {
 
 void probe_tsc(ProbeItem* item) {
 #if defined(__x86_64__) || defined(__i386__)
-  Child c = spawn(
-      [](int fd) {
-        if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0) != 0) return note(fd, 1, errno), 1;
-        uint32_t lo, hi;
-        __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-        (void)lo;
-        (void)hi;
-        return 0;
-      },
-      true);
-  if (c.pid < 0) {
-    item->detail = "fork: " + errtext(errno);
-    return;
-  }
   int st = 0;
-  if (!wait_child(c, &st, now_ms() + kDeadlineMs, item, "PR_SET_TSC")) return (void)finish(c);
-  c.pid = -1;
-  Note n = finish(c);
+  Note n{0, 0};
+  if (!run_child(
+          [](int fd) {
+            if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0) != 0) return note(fd, 1, errno), 1;
+            uint32_t lo, hi;
+            __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+            (void)lo;
+            (void)hi;
+            return 0;
+          },
+          true, item, "PR_SET_TSC", &st, &n))
+    return;
   if (trapped(st)) {
     item->available = true;
     item->detail = "after prctl(PR_SET_TSC, PR_TSC_SIGSEGV) rdtsc raises SIGSEGV (trappable by the tracer)";
@@ -526,24 +539,19 @@ void probe_tsc(ProbeItem* item) {
 // What the command's filter asks for (sandbox_init.cc): a notification descriptor, with
 // waits that only a fatal signal ends once the notification is received.
 void probe_seccomp_notify(ProbeItem* item) {
-  Child c = spawn(
-      [](int fd) {
-        struct sock_filter f[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
-        struct sock_fprog prog = {1, f};
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return note(fd, 1, errno), 1;
-        unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0) return note(fd, 2, errno), 2;
-        return 0;
-      },
-      false);
-  if (c.pid < 0) {
-    item->detail = "fork: " + errtext(errno);
-    return;
-  }
   int st = 0;
-  if (!wait_child(c, &st, now_ms() + kDeadlineMs, item, "seccomp user notification")) return (void)finish(c);
-  c.pid = -1;
-  Note n = finish(c);
+  Note n{0, 0};
+  if (!run_child(
+          [](int fd) {
+            struct sock_filter f[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+            struct sock_fprog prog = {1, f};
+            if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return note(fd, 1, errno), 1;
+            unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+            if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0) return note(fd, 2, errno), 2;
+            return 0;
+          },
+          false, item, "seccomp user notification", &st, &n))
+    return;
   if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
     item->available = true;
     item->detail = "SECCOMP_FILTER_FLAG_NEW_LISTENER with WAIT_KILLABLE_RECV: the table's Notify calls (file "
@@ -558,22 +566,17 @@ void probe_seccomp_notify(ProbeItem* item) {
 
 void probe_cpuid_faulting(ProbeItem* item) {
 #if defined(__x86_64__)
-  Child c = spawn(
-      [](int fd) {
-        if (syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0) != 0) return note(fd, 1, errno), 1;
-        uint32_t a = 0, b, cc = 0, d;
-        __asm__ __volatile__("cpuid" : "+a"(a), "=b"(b), "+c"(cc), "=d"(d));
-        return 0;
-      },
-      true);
-  if (c.pid < 0) {
-    item->detail = "fork: " + errtext(errno);
-    return;
-  }
   int st = 0;
-  if (!wait_child(c, &st, now_ms() + kDeadlineMs, item, "CPUID faulting")) return (void)finish(c);
-  c.pid = -1;
-  Note n = finish(c);
+  Note n{0, 0};
+  if (!run_child(
+          [](int fd) {
+            if (syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0) != 0) return note(fd, 1, errno), 1;
+            uint32_t a = 0, b, cc = 0, d;
+            __asm__ __volatile__("cpuid" : "+a"(a), "=b"(b), "+c"(cc), "=d"(d));
+            return 0;
+          },
+          true, item, "CPUID faulting", &st, &n))
+    return;
   if (trapped(st)) {
     item->available = true;
     item->detail = "after arch_prctl(ARCH_SET_CPUID, 0) cpuid raises SIGSEGV (trappable by the tracer)";

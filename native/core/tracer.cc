@@ -966,6 +966,11 @@ bool Tracer::receive_notification(Thread* t, pid_t* who) {
 // Answers t's notification: the call runs in the kernel (run_it) or returns ret.
 bool Tracer::answer(Thread* t, long ret, bool run_it) {
   for (ThreadHook h : resume_hooks()) h(*this, *t);
+  send_answer(t, ret, run_it);
+  return true;
+}
+
+void Tracer::send_answer(Thread* t, long ret, bool run_it) {
   seccomp_notif_resp resp;
   memset(&resp, 0, sizeof resp);
   resp.id = t->notif_id;
@@ -975,7 +980,6 @@ bool Tracer::answer(Thread* t, long ret, bool run_it) {
   else resp.val = ret;
   // ENOENT: a fatal signal ended the wait meanwhile; its exit stop comes next.
   ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-  return true;
 }
 
 // Answers t's notification with a new descriptor for `local` (installed and returned by the
@@ -992,13 +996,7 @@ bool Tracer::answer_with_fd(Thread* t, int local, bool cloexec) {
     t->notif_id = 0;
     return true;
   }
-  long err = -errno;
-  seccomp_notif_resp resp;
-  memset(&resp, 0, sizeof resp);
-  resp.id = t->notif_id;
-  t->notif_id = 0;
-  resp.error = static_cast<int32_t>(err);
-  ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  send_answer(t, -errno, false);
   return true;
 }
 
@@ -1015,12 +1013,7 @@ bool Tracer::bounce(Thread* t) {
   t->bounce = true;
   t->bounce_ip = t->regs.rip;
   syscall(SYS_tgkill, t->proc->tgid, t->tid, SIGSTOP);
-  seccomp_notif_resp resp;
-  memset(&resp, 0, sizeof resp);
-  resp.id = t->notif_id;
-  t->notif_id = 0;
-  resp.error = -kERestartNoIntr;
-  ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  send_answer(t, -kERestartNoIntr, false);
   return true;
 }
 

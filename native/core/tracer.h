@@ -107,6 +107,7 @@ class Tracer {
   bool take_listener(Thread* t);
   bool receive_notification(Thread* t, pid_t* who);
   bool answer(Thread* t, long ret, bool run_it);
+  void send_answer(Thread* t, long ret, bool run_it);  // answer without the resume hooks
   bool answer_with_fd(Thread* t, int local, bool cloexec);
   bool bounce(Thread* t);
   bool on_bounce_stop(Thread* t);
