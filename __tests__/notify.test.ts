@@ -19,11 +19,11 @@ interface Counted {
   bounced: number;
 }
 
-async function run(dir: string, cmd: string[], notify: boolean): Promise<Counted> {
+async function run(dir: string, cmd: string[], notify: boolean, env: NodeJS.ProcessEnv = {}): Promise<Counted> {
   const report = join(dir, `report-${notify ? 'notify' : 'ptrace'}.json`);
   const r = await runTraced(dir, cmd, ['--timeout', '100', '--report', report], {
     limitMs: 150_000,
-    env: { DET_NOTIFY: notify ? '1' : '0' },
+    env: { DET_NOTIFY: notify ? '1' : '0', ...env },
   });
   const j = JSON.parse(readFileSync(report, 'utf8')) as { stops: number; notifiedStops: number; bouncedStops: number };
   return { r, stops: j.stops, notified: j.notifiedStops, bounced: j.bouncedStops };
@@ -87,4 +87,18 @@ test('blocking calls interrupted by a signal still return EINTR, and /proc files
   expect(again.r.stdout).toBe(on.r.stdout);
   expect(on.notified).toBeGreaterThan(10);
   expect(on.bounced).toBe(2); // the FIFO open and the stat of /proc/self/stat; the pipe writes are the tracer's
+}, 300_000);
+
+test('where the kernel gives no notification descriptor, every call takes a ptrace stop and the run prints the same', async () => {
+  // DET_TEST_NO_LISTENER=1: the command installs the filter without a listener, as when the
+  // kernel (before 5.19) or an outer seccomp policy refuses one, and hands the tracer -1.
+  const progs = buildPrograms();
+  const cmd = ['sh', '-c', '/build/eintr && /build/stat_paths && /build/pipeline.sh'];
+  const names = ['eintr', 'stat_paths', 'pipeline.sh'];
+  const none = await run(workDirWith(progs, names), cmd, true, { DET_TEST_NO_LISTENER: '1' });
+  const off = await run(workDirWith(progs, names), cmd, false);
+  expect(describeResult(none.r)).toContain('exit 0');
+  expect(none.r.stdout).toBe(off.r.stdout);
+  expect(none.notified).toBe(0);
+  expect(none.stops).toBe(off.stops);
 }, 300_000);

@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
 
   const char* notify = getenv("DET_NOTIFY");
   cfg.notify = !(notify && strcmp(notify, "0") == 0);
+  if (const char* n = getenv("DET_TEST_NO_LISTENER")) cfg.test_no_listener = strcmp(n, "1") == 0;
   if (const char* d = getenv("DET_TEST_WAIT_DELAY_US")) cfg.test_wait_delay_us = static_cast<unsigned>(strtoul(d, nullptr, 10));
   det::HostProbe host = det::probe_host();
   cfg.share_tsc_trap = host.tsc_trap.available;

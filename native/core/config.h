@@ -31,6 +31,9 @@ struct RunConfig {
   // the cost of a ptrace stop). On unless DET_NOTIFY=0 (tracer_main.cc); a kernel without it
   // (before 5.19) falls back to ptrace stops by itself.
   bool notify = false;
+  // DET_TEST_NO_LISTENER=1 (tests only): the command installs the filter without a
+  // notification descriptor, as where the kernel refuses one, and says so in the handshake.
+  bool test_no_listener = false;
   bool share_tsc_trap = false;         // the tracer thread traps rdtsc too (tsc_share.cc);
                                        // only the stand-alone tracer process sets it
 };

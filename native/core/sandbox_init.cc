@@ -168,7 +168,7 @@ void drop_machine_capabilities() {
   // With user notification: the filter that notifies, and its descriptor handed to the
   // tracer (the handshake below). A kernel that refuses it (no WAIT_KILLABLE_RECV before
   // 5.19) gets the filter that traces everything instead.
-  if (!cfg.notify || !install_seccomp_filter(build_seccomp_filter(true), &e, &listener)) {
+  if (!cfg.notify || cfg.test_no_listener || !install_seccomp_filter(build_seccomp_filter(true), &e, &listener)) {
     listener = -1;
     if (!install_seccomp_filter(build_seccomp_filter(false), &e)) {
       write_all(2, std::string("dettrace: cannot install the seccomp filter: ") + strerror(e) + "\n");
@@ -230,6 +230,7 @@ std::string serialize_config(const RunConfig& cfg) {
   put(out, "seed", std::to_string(cfg.seed));
   put(out, "hostname", cfg.hostname);
   put(out, "notify", cfg.notify ? "1" : "0");
+  put(out, "test_no_listener", cfg.test_no_listener ? "1" : "0");
   for (const std::string& e : cfg.env) put(out, "env", e);
   for (const std::string& a : cfg.command) put(out, "arg", a);
   return out;
@@ -251,6 +252,7 @@ bool deserialize_config(const std::string& data, RunConfig* cfg) {
     else if (k == "seed") cfg->seed = strtoull(v.c_str(), nullptr, 10);
     else if (k == "hostname") cfg->hostname = v;
     else if (k == "notify") cfg->notify = v == "1";
+    else if (k == "test_no_listener") cfg->test_no_listener = v == "1";
     else if (k == "env") cfg->env.push_back(v);
     else if (k == "arg") cfg->command.push_back(v);
   }
