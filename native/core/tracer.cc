@@ -589,28 +589,26 @@ int Tracer::wait_event(Thread* t, pid_t* who) {
 }
 
 bool Tracer::handle_event(Thread* t, int status) {
-  if (status == kNotified) {
-    for (ThreadHook h : stop_hooks()) h(*this, *t);
-    ++stats_.notified;
-  } else {
+  bool notified = status == kNotified;
+  if (!notified) {
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
       on_death(t, status);
       return false;
     }
     if (!WIFSTOPPED(status)) return true;
   }
-  int sig = status == kNotified ? 0 : WSTOPSIG(status);
-  int ev = status == kNotified ? 0 : event_of(status);
+  int sig = notified ? 0 : WSTOPSIG(status);
+  int ev = notified ? 0 : event_of(status);
   bool seccomp_stop = sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP;
   // A bounced call's stops (its SIGSTOP, then its seccomp stop) come with no user code run
   // since its notification, where the stop hooks ran and the stop was counted.
-  bool bounce_stop = (t->bounce && sig == SIGSTOP) || (t->bypass && seccomp_stop);
-  if (status != kNotified && !bounce_stop) for (ThreadHook h : stop_hooks()) h(*this, *t);
   if (t->bounce && sig == SIGSTOP) return on_bounce_stop(t);
+  if (!(t->bypass && seccomp_stop)) for (ThreadHook h : stop_hooks()) h(*this, *t);
   // The command's handshake (its first seccomp stop) is not one of its calls: not counted,
   // no logical time, so runs with and without notifications count alike.
   if (seccomp_stop && (t->bypass || awaiting_listener_)) return dispatch(t);
-  if (status == kNotified || seccomp_stop) {
+  if (notified || seccomp_stop) {
+    if (notified) ++stats_.notified;
     ++stats_.stops;
     tick(t);
     if (++t->stops_in_quantum > Scheduler::kQuantum && sched_.threads().size() > 1) {
@@ -819,17 +817,20 @@ bool Tracer::apply(Thread* t, SysCtx& ctx, Verdict v) {
     return answer(t, ctx.ret, v != Verdict::Emulate);
   }
   if (v == Verdict::NeedStop) throw std::logic_error("NeedStop at a ptrace stop");
-  if (t->bypass && v != Verdict::Emulate && v != Verdict::Yield && v != Verdict::Block) {
-    // The bounced call runs: the kernel rechecks the filter after the stop, so r9 keeps the
-    // bypass until the exit stop, where the call's own r9 is put back.
-    r.r9 = kNotifyBypass;
-    ctx.regs_dirty = true;
-    if (v != Verdict::AllowExit) {
-      t->exit_fn = nullptr;
-      v = Verdict::AllowExit;
+  if (t->bypass) {
+    if (v == Verdict::Emulate || v == Verdict::Yield) {
+      t->bypass = false;  // skipped: r9 is the call's (r)
+    } else if (v != Verdict::Block) {
+      // The bounced call runs: the kernel rechecks the filter after the stop, so r9 keeps
+      // the bypass until the exit stop, where the call's own r9 is put back.
+      r.r9 = kNotifyBypass;
+      ctx.regs_dirty = true;
+      if (v != Verdict::AllowExit) {
+        t->exit_fn = nullptr;
+        v = Verdict::AllowExit;
+      }
     }
   }
-  if (t->bypass && (v == Verdict::Emulate || v == Verdict::Yield)) t->bypass = false;  // skipped: r9 is the call's (r)
   switch (v) {
     case Verdict::Pass:
     case Verdict::Allow:

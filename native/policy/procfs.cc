@@ -546,16 +546,17 @@ std::map<const Thread*, std::string>& pending() {
   return m;
 }
 
-// The content written from offset 0 (the descriptor's offset stays 0), then sealed.
+// The content written from offset 0 (the descriptor's offset stays 0), then sealed, also
+// when a write failed part way; false then.
 bool fill_sealed(int local, const std::string& content) {
   size_t off = 0;
   while (off < content.size()) {
     ssize_t w = pwrite(local, content.data() + off, content.size() - off, static_cast<off_t>(off));
-    if (w <= 0) return false;
+    if (w <= 0) break;
     off += static_cast<size_t>(w);
   }
   fcntl(local, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
-  return true;
+  return off == content.size();
 }
 
 ExitVerdict open_exit(SysCtx& c) {
